@@ -1,0 +1,1 @@
+"""Attendance of logistics staff: shifts, rosters, leave, overtime, punches, daily results, reports."""

@@ -1,0 +1,1 @@
+"""Equipment ledger, maintenance and inspection plans, checklists, labels."""

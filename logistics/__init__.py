@@ -1,0 +1,6 @@
+"""Hospital logistics platform: the Django project package."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)
+__version__ = "0.1.0"

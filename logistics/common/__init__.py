@@ -1,0 +1,1 @@
+"""Platform plumbing shared by every app: outbox, leases, registries, health, base views."""

@@ -1,0 +1,1 @@
+"""Organization: campuses, departments, locations, teams, staff, users and roles."""

@@ -1,0 +1,1 @@
+"""Spare parts: items, warehouses, stock ledger, requisitions, stocktakes."""

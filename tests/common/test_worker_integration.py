@@ -1,0 +1,90 @@
+"""A real Celery worker process on the test Redis answers ``logistics.ping``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.db import transaction
+
+from logistics.common.models import OutboxMessage, WorkerHeartbeat
+from logistics.common.outbox import enqueue
+from logistics.common.tasks import ping
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.worker, pytest.mark.timeout(120)]
+
+
+@pytest.fixture
+def celery_worker_process(subprocess_env, tmp_path):
+    from logistics.celery import app
+
+    app.control.purge()  # leftovers other tests published must not run against this database
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "logistics",
+                "worker",
+                "--pool",
+                "solo",
+                "--without-mingle",
+                "--without-gossip",
+                "-Q",
+                "default,devices,reports",
+                "--hostname",
+                f"itest-{uuid.uuid4().hex[:6]}@%h",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=subprocess_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    print(log.read_text()[-3000:])
+
+
+def _wait_for(predicate, timeout: float = 45.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    return None
+
+
+def test_real_worker_answers_ping(celery_worker_process):
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        message = enqueue(ping, token)
+    assert OutboxMessage.objects.get(pk=message.pk).published_at is not None
+
+    heartbeat = _wait_for(lambda: WorkerHeartbeat.objects.filter(token=token).first())
+    assert celery_worker_process.poll() is None, "the worker process died"
+    assert heartbeat is not None, "no worker answered logistics.ping within 45 s"
+    assert heartbeat.hostname.startswith("itest-")
+
+
+def test_worker_consumes_the_devices_and_reports_queues(celery_worker_process):
+    from logistics.celery import app
+
+    tokens = {queue: uuid.uuid4().hex for queue in ("devices", "reports")}
+    for queue, token in tokens.items():
+        app.send_task("logistics.ping", args=[token], queue=queue)
+    for queue, token in tokens.items():
+        assert _wait_for(lambda t=token: WorkerHeartbeat.objects.filter(token=t).exists()), f"{queue} not consumed"

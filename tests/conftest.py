@@ -1,0 +1,220 @@
+"""Test harness shared by every app's tests.
+
+- Network guard: tests may only talk to loopback (the PostgreSQL, Redis, terminal simulator and
+  live servers they start themselves).
+- Users: ``make_user`` and one fixture per role (the organization issue adds the role fixtures;
+  ``sysadmin_user`` exists from the start), and ``client_as`` for a logged-in test client.
+- Services: ``redis_server`` starts a private redis-server that a test may stop and restart;
+  ``celery_broker`` points the Celery app at a given broker for the duration of a test.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+# --- loopback-only network guard ------------------------------------------------------------
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_loopback(address) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX path
+        return True
+    host = address[0]
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror:
+        return False
+    return all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
+
+
+class NetworkAccessError(RuntimeError):
+    """Raised when a test tries to reach anything but this machine."""
+
+
+def _guarded_connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+        raise NetworkAccessError(f"tests may only connect to loopback, not {address!r}")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+        raise NetworkAccessError(f"tests may only connect to loopback, not {address!r}")
+    return _real_connect_ex(self, address)
+
+
+def pytest_configure(config):
+    socket.socket.connect = _guarded_connect
+    socket.socket.connect_ex = _guarded_connect_ex
+    ARTIFACTS.mkdir(exist_ok=True)
+
+
+# --- users -------------------------------------------------------------------------------------
+@pytest.fixture
+def make_user(db):
+    """``make_user("name", roles=[...], **fields)``: a login with the given role groups."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    def _make(username: str = "user", *, password: str = "Test-pass-2026", roles: tuple[str, ...] = (), **fields):
+        user = get_user_model().objects.create_user(username=username, password=password, **fields)
+        for role in roles:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        user.raw_password = password
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def sysadmin_user(make_user):
+    return make_user("sysadmin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def plain_user(make_user):
+    """A login with no role at all."""
+    return make_user("plain")
+
+
+@pytest.fixture
+def client_as(client):
+    """``client_as(user)``: the test client logged in as ``user``."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# --- Redis you can stop --------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """A private redis-server on a free loopback port, started and stopped by the test."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def client(self):
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is not installed: apt-get install -y redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _reset_celery_connections(app) -> None:
+    import kombu
+
+    kombu.pools.reset()  # closes and forgets every pooled connection, whatever broker it was for
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def _celery_broker(url: str):
+    from logistics.celery import app
+
+    # The app reads its settings with the CELERY_ namespace: the key is the Django setting name.
+    previous = app.conf["CELERY_BROKER_URL"]
+    _reset_celery_connections(app)
+    app.conf["CELERY_BROKER_URL"] = url
+    try:
+        yield app
+    finally:
+        _reset_celery_connections(app)
+        app.conf["CELERY_BROKER_URL"] = previous
+
+
+@pytest.fixture
+def celery_broker():
+    """``with celery_broker(url) as app:`` publish through another broker inside the block."""
+    return _celery_broker
+
+
+@pytest.fixture
+def subprocess_env(live_db_url) -> dict[str, str]:
+    """Environment for a child process (worker, manage.py) that must see the test database."""
+    env = dict(os.environ)
+    env["DATABASE_URL"] = live_db_url
+    env["DJANGO_SETTINGS_MODULE"] = "logistics.settings.test"
+    return env
+
+
+@pytest.fixture
+def live_db_url(transactional_db) -> str:
+    """URL of the test database as the test process sees it (``test_<name>``)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"

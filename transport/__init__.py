@@ -1,0 +1,1 @@
+"""Central transport: specimen and patient transport tasks, rounds, scans, alerts."""
