@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-URL = os.environ.get("LOGISTICS_URL", "http://127.0.0.1:8000")
+URL = f"http://127.0.0.1:{os.environ.get('LOGISTICS_PORT', '8000')}"
 
 
 def demo_logins() -> list[dict]:

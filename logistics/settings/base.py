@@ -16,7 +16,8 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-VAR_DIR = Path(env.str("LOGISTICS_VAR_DIR", default=str(BASE_DIR / "var")))
+# An empty value counts as unset everywhere below (an .env file may list a variable blank).
+VAR_DIR = Path(env.str("LOGISTICS_VAR_DIR", default="") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -104,7 +105,7 @@ TEMPLATES = [
 # terminal-simulator processes can write at once (writers queue on the busy timeout instead of
 # failing with "database is locked" on a read-to-write upgrade).
 SQLITE_PATH = VAR_DIR / "db.sqlite3"
-DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
+DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -188,9 +189,9 @@ USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default="") or VAR_DIR / "static")
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default="") or VAR_DIR / "media")
 NODE_MODULES = BASE_DIR / "node_modules"
 # Third-party front-end assets come from npm packages installed at setup (package-lock.json);
 # nothing third-party is committed. Each package's distribution folder is mounted under vendor/.
@@ -242,5 +243,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# smtp://user:password@mail.hospital.example:587/?tls=True ; the default prints mail to the log.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="logistics@localhost")
