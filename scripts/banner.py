@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import sys
 import time
 import urllib.error
@@ -43,6 +44,13 @@ def health() -> tuple[int, dict]:
 
 def main() -> None:
     if "--plan" in sys.argv:
+        port = int(os.environ.get("LOGISTICS_PORT", "8000"))
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                sys.exit(
+                    f"Port {port} on 127.0.0.1 is already in use (is the system already running?). "
+                    "Stop it, or start on another port: LOGISTICS_PORT=8001 make run"
+                )
         print("Starting web, worker and beat; the address and logins follow once /healthz is green.", flush=True)
         return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
