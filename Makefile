@@ -18,6 +18,7 @@ run: setup ## set up everything on the embedded defaults and start web + worker 
 setup: $(VENV)/.runtime node_modules/.installed ## install dependencies, build assets, migrate, load demo data
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py sync_roles -v 0
 	$(BIN)/python manage.py seed_demo --scale small
 
 test: ## set up and run the whole test suite (starts throwaway PostgreSQL + Redis unless DATABASE_URL/REDIS_URL are set)

@@ -16,6 +16,7 @@ admin.site.site_header = admin.site.site_title = _("Hospital logistics")
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", HealthView.as_view(), name="healthz"),
+    path("accounts/", include("logistics.org.urls_account")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -15,7 +15,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,10 +99,22 @@ def plain_user(make_user):
 
 @pytest.fixture
 def client_as(client):
-    """``client_as(user)``: the test client logged in as ``user``."""
+    """``client_as(user)``: the test client logged in as ``user``. Accounts whose role requires
+    two-factor login get a confirmed authenticator and a verified session (``verified=False``
+    leaves the second step to the test)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    def _login(user):
+    from logistics.org.twofactor import requires_2fa
+
+    def _login(user, *, verified: bool = True):
         client.force_login(user)
+        if verified and requires_2fa(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
         return client
 
     return _login
@@ -218,3 +232,44 @@ def live_db_url(transactional_db) -> str:
 
     s = connection.settings_dict
     return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(subprocess_env, tmp_path):
+    """A real Celery worker process (solo pool) on the test Redis and the test database."""
+    from logistics.celery import app
+
+    app.control.purge()  # leftovers other tests published must not run against this database
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "logistics",
+                "worker",
+                "--pool",
+                "solo",
+                "--without-mingle",
+                "--without-gossip",
+                "-Q",
+                "default,devices,reports",
+                "--hostname",
+                f"itest-{uuid.uuid4().hex[:6]}@%h",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=subprocess_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    print(log.read_text()[-3000:])

@@ -9,6 +9,7 @@ PostgreSQL and Redis (broker and cache). ``.env.example`` documents every variab
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -64,6 +65,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "auditlog",
 ]
 
 MIDDLEWARE = [
@@ -74,9 +80,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "logistics.org.middleware.AccessPolicyMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "logistics.urls"
@@ -95,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "logistics.common.context_processors.platform",
+                "logistics.org.context_processors.security",
             ],
         },
     },
@@ -167,12 +179,63 @@ WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=120)
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=10)
 
 # --- Auth -----------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts before any check
+    "logistics.org.auth.UsernameOrEmployeeNoBackend",
+]
+# Password policy (graded protection level 3): length, character classes, no reuse; expiry per role.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "logistics.org.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "logistics.org.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
+    {
+        "NAME": "logistics.org.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": env.int("PASSWORD_MIN_CLASSES", default=3)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "logistics.org.validators.PasswordHistoryValidator",
+        "OPTIONS": {"remember": env.int("PASSWORD_HISTORY", default=5)},
+    },
 ]
+# Days after which a password must be changed: per role ({role: days}, 0 = never; privileged
+# roles default to 90, see logistics/org/roles.py) and for every other account.
+PASSWORD_EXPIRY_DAYS = env.dict("PASSWORD_EXPIRY_DAYS", cast={"value": int}, default={})
+PASSWORD_EXPIRY_DEFAULT_DAYS = env.int("PASSWORD_EXPIRY_DEFAULT_DAYS", default=0)
+
+# Lockout (django-axes): 5 failures lock the account (not the IP: nurse stations share PCs and
+# sit behind proxies) for 15 minutes; username and employee number count as one account.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "logistics.org.auth.axes_username"
+AXES_LOCKOUT_CALLABLE = "logistics.org.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Proxies in front of Django (nginx = 1) so the recorded client address is the real one.
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+SILENCED_SYSTEM_CHECKS = [
+    # axes.W006 (lockout not keyed on the IP address): deliberate, see above. The key is the
+    # account itself, so rotating user agents, cookies or addresses does not reset the count.
+    "axes.W006",
+]
+
+# Idle sessions end after this many minutes without a page view (background polling excluded).
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+
+# Two-factor login (django-otp, TOTP + backup codes): required for privileged roles. The demo run
+# on embedded defaults relaxes it for the printed demo accounts only (banner on every page);
+# production settings force it off.
+OTP_TOTP_ISSUER = "Hospital logistics"
+OTP_RELAX_FOR_DEMO_ACCOUNTS = env.bool("OTP_RELAX_FOR_DEMO_ACCOUNTS", default=not env.str("DATABASE_URL", default=""))
+
+# Audit trail (django-auditlog + axes' access logs): kept this many days (at least 183).
+AUDIT_RETENTION_DAYS = max(env.int("AUDIT_RETENTION_DAYS", default=400), 183)
+AUDITLOG_INCLUDE_ALL_MODELS = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -213,9 +276,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes failures 401 rather than 403.
+        "logistics.org.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "logistics.org.api_auth.TokenHasScope",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -240,7 +308,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # smtp://user:password@mail.hospital.example:587/?tls=True ; the default prints mail to the log.

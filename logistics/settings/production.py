@@ -16,12 +16,14 @@ if _missing:
     )
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, env  # noqa: E402
+from .base import DATABASES, SILENCED_SYSTEM_CHECKS, env  # noqa: E402
 
 if not DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     raise SystemExit("logistics.settings.production: DATABASE_URL must point at PostgreSQL (postgres://...).")
 
 DEBUG = False
+# Never relax two-factor login in production, whatever the environment says.
+OTP_RELAX_FOR_DEMO_ACCOUNTS = False
 
 # nginx terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -44,6 +46,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = False
 
 SILENCED_SYSTEM_CHECKS = [
+    *SILENCED_SYSTEM_CHECKS,
     # security.W004 (SECURE_HSTS_SECONDS unset): see the HSTS note above (self-signed intranet
     # certificate until the hospital installs its own).
     "security.W004",

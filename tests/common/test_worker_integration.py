@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
 
@@ -13,49 +11,8 @@ from django.db import transaction
 from logistics.common.models import OutboxMessage, WorkerHeartbeat
 from logistics.common.outbox import enqueue
 from logistics.common.tasks import ping
-from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.worker, pytest.mark.timeout(120)]
-
-
-@pytest.fixture
-def celery_worker_process(subprocess_env, tmp_path):
-    from logistics.celery import app
-
-    app.control.purge()  # leftovers other tests published must not run against this database
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "logistics",
-                "worker",
-                "--pool",
-                "solo",
-                "--without-mingle",
-                "--without-gossip",
-                "-Q",
-                "default,devices,reports",
-                "--hostname",
-                f"itest-{uuid.uuid4().hex[:6]}@%h",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=subprocess_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    print(log.read_text()[-3000:])
 
 
 def _wait_for(predicate, timeout: float = 45.0):
