@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 from kombu import Exchange, Queue
 
@@ -50,6 +51,11 @@ app.conf.update(
             "task": "logistics.ping",
             "schedule": 30.0,
             "options": {"expires": 60},
+        },
+        "org-audit-prune": {
+            "task": "org.audit_prune",
+            "schedule": crontab(hour=3, minute=30),
+            "options": {"expires": 3600},
         },
         "logistics-outbox-relay": {
             "task": "logistics.outbox_relay",

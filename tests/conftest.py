@@ -88,7 +88,7 @@ def make_user(db):
 
 @pytest.fixture
 def sysadmin_user(make_user):
-    return make_user("sysadmin", is_staff=True, is_superuser=True)
+    return make_user("sysadmin-test", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ class OrgConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.contrib.auth.models import Group
 
-        from . import models
+        from . import menus, models  # noqa: F401  (menus registers navigation and scan resolvers)
 
         # Audit trail of configuration and people data; permission changes through the m2m fields.
         auditlog.register(

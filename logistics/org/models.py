@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -212,10 +213,20 @@ class Location(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The floor must be in the building, and the building on the campus."""
+        errors = {}
+        if self.floor_id and self.building_id and self.floor.building_id != self.building_id:
+            errors["floor"] = _("This floor is not in the chosen building.")
+        if self.building_id and self.campus_id and self.building.campus_id != self.campus_id:
+            errors["building"] = _("This building is not on the chosen campus.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def place(self) -> str:
         """Campus / building / floor, as printed on labels."""
-        parts = [self.campus.name]
+        parts = [self.campus.short_name or self.campus.name]
         if self.building_id:
             parts.append(self.building.name)
         if self.floor_id:

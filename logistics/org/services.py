@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -30,3 +31,20 @@ def roles_sync() -> dict[str, list[str]]:
         group, _ = Group.objects.get_or_create(name=role.name)
         group.permissions.set([by_name[p] for p in role.permissions if p in by_name])
     return {"missing": missing}
+
+
+def audit_prune(*, now=None) -> dict[str, int]:
+    """Delete audit-trail rows older than AUDIT_RETENTION_DAYS (never less than 183 days):
+    model changes (django-auditlog) and login records (django-axes). Run daily by beat."""
+    from auditlog.models import LogEntry
+    from axes.models import AccessFailureLog, AccessLog
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = max(settings.AUDIT_RETENTION_DAYS, 183)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return {
+        "changes": LogEntry.objects.filter(timestamp__lt=cutoff).delete()[0],
+        "logins": AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
+        "failed_logins": AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
+    }
