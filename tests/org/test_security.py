@@ -276,7 +276,7 @@ def test_api_token_scoped_and_revocable(client, make_user, sysadmin):
 
 def test_api_token_without_the_scope_is_refused(client, make_user, sysadmin):
     integration = make_user("lis-integration")
-    token, key = api_token_issue(name="LIS", user=integration, scopes=[], actor=sysadmin)
+    _token, key = api_token_issue(name="LIS", user=integration, scopes=[], actor=sysadmin)
     assert client.get("/api/v1/", headers={"Authorization": f"Token {key}"}).status_code == 403
 
 
@@ -285,6 +285,6 @@ def test_privileged_accounts_cannot_use_bare_tokens(client, sysadmin):
         api_token_issue(name="x", user=sysadmin, scopes=["read"], actor=sysadmin)
     # A token that exists anyway (issued before the role was granted) stops working.
     plain = sysadmin.__class__.objects.create_user("later-admin", password=PASSWORD)
-    token, key = api_token_issue(name="y", user=plain, scopes=["read"], actor=sysadmin)
+    _token, key = api_token_issue(name="y", user=plain, scopes=["read"], actor=sysadmin)
     plain.groups.add(Group.objects.get(name="manager"))
     assert client.get("/api/v1/", headers={"Authorization": f"Token {key}"}).status_code == 401
