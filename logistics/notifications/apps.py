@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "logistics.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from . import menus  # noqa: F401  (registers the "My notifications" menu entry)

@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import models
+from .admin_io import ExcelImportExportMixin
 from .api_auth import API_SCOPES, api_token_issue, api_token_revoke
 from .twofactor import requires_2fa
 
@@ -61,7 +62,8 @@ class FloorAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ExcelImportExportMixin, admin.ModelAdmin):
+    import_kind = "departments"
     list_display = ("code", "name", "kind", "campus", "parent", "phone", "is_active")
     list_filter = ("campus", "kind", "is_active")
     search_fields = ("code", "name", "phone")
@@ -70,7 +72,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ExcelImportExportMixin, admin.ModelAdmin):
+    import_kind = "locations"
     list_display = ("code", "name", "kind", "campus", "building", "floor", "department", "is_active")
     list_filter = ("campus", "kind", "is_active", "building")
     search_fields = ("code", "name", "department__name", "qr_token")
@@ -102,7 +105,8 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(ExcelImportExportMixin, admin.ModelAdmin):
+    import_kind = "staff"
     list_display = (
         "employee_no",
         "name",

@@ -58,18 +58,30 @@ class AccessPolicyMiddleware:
         if not request.headers.get(BACKGROUND_POLL_HEADER) and (last is None or now - last > ACTIVITY_WRITE_INTERVAL):
             request.session["last_activity"] = now
 
-        path = request.path
+        step = self._pending_step(user, request.path)
+        if step is None:
+            return self.get_response(request)
+        if request.headers.get(BACKGROUND_POLL_HEADER):
+            # A navbar counter polling from the page of a pending step: answer quietly, or the
+            # redirect would reload that very page in a loop.
+            return HttpResponse(status=204)
+        url_name, message = step
+        if message:
+            messages.info(request, message)
+        return _redirect(request, url_name)
+
+    @staticmethod
+    def _pending_step(user, path: str) -> tuple[str, str] | None:
+        """The step the user must complete before anything else (URL name, message), or None."""
         in_twofactor = path.startswith("/accounts/2fa/")
         if not user.is_verified() and twofactor.has_totp(user):
             if not path.startswith("/accounts/2fa/verify/"):
-                return _redirect(request, "twofactor_verify")
+                return "twofactor_verify", ""
         elif twofactor.must_enrol(user):
             if not in_twofactor:
-                messages.info(
-                    request, _("Your role requires two-factor login. Set up your authenticator app to continue.")
+                return "twofactor_setup", _(
+                    "Your role requires two-factor login. Set up your authenticator app to continue."
                 )
-                return _redirect(request, "twofactor_setup")
         elif password_expired(user) and not path.startswith("/accounts/password_change/") and not in_twofactor:
-            messages.warning(request, _("Your password has expired. Choose a new one to continue."))
-            return _redirect(request, "password_change")
-        return self.get_response(request)
+            return "password_change", _("Your password has expired. Choose a new one to continue.")
+        return None

@@ -59,3 +59,39 @@ def test_label_sheet_and_phone_landing(browser, live_server, transactional_db, s
         assert "未知的二维码" in page.inner_text("#unknown-code")
     finally:
         phone.close()
+
+
+def test_inbox_badge_and_mark_read(
+    browser, live_server, transactional_db, settings, django_capture_on_commit_callbacks
+):
+    from logistics.notifications.services import notify
+
+    settings.OTP_RELAX_FOR_DEMO_ACCOUNTS = True
+    demo.seed("small", random.Random(1))
+    from django.contrib.auth import get_user_model
+
+    technician = get_user_model().objects.get(username="technician")
+    with django_capture_on_commit_callbacks(execute=False):  # delivery channels are not under test here
+        notify(recipients=[technician], verb="test.dispatched", title="新工单：3 楼空调不制冷", body="请尽快到场")
+        notify(recipients=[technician], verb="test.dispatched", title="新工单：电梯异响", level="warning")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _log_in(page, live_server, "technician")
+        badge = page.locator("#notifications-unread-count [data-unread-count]")
+        badge.wait_for()
+        assert badge.get_attribute("data-unread-count") == "2"
+        page.click("#notifications-badge")
+        page.wait_for_url("**/notifications/")
+        assert page.locator("[data-notification][data-read='0']").count() == 2
+        page.screenshot(path=str(ARTIFACTS / "inbox.png"), full_page=True)
+        page.locator("[data-notification][data-read='0'] [data-action='read']").first.click()
+        page.wait_for_function("document.querySelectorAll(\"[data-notification][data-read='0']\").length === 1")
+        # The badge refreshes on the notifications-changed event, without reloading the page.
+        page.wait_for_function(
+            "document.querySelector('#notifications-unread-count [data-unread-count]')?.dataset.unreadCount === '1'"
+        )
+        page.screenshot(path=str(ARTIFACTS / "inbox-after-read.png"), full_page=True)
+    finally:
+        context.close()

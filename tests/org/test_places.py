@@ -67,7 +67,7 @@ def test_landing_shows_the_place_and_registered_actions(client_as, hospital, loc
         html = client_as(hospital["requester"]).get(f"/l/{location.qr_token}").content.decode()
     finally:
         landing_actions.unregister("test.repair")
-    assert location.name in html and location.campus.name in html
+    assert location.name in html and location.place in html
     assert f'href="/repair/?location={location.pk}"' in html
 
 
