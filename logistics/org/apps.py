@@ -20,6 +20,7 @@ class OrgConfig(AppConfig):
             m2m_fields={"groups", "user_permissions"},
         )
         auditlog.register(Group, m2m_fields={"permissions"})
+        auditlog.register(models.ApiToken, exclude_fields=["key_hash", "last_used_at"])
         for model in (
             models.Campus,
             models.Building,

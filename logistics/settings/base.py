@@ -203,7 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Days after which a password must be changed: per role ({role: days}, 0 = never; privileged
 # roles default to 90, see logistics/org/roles.py) and for every other account.
-PASSWORD_EXPIRY_DAYS = env.dict("PASSWORD_EXPIRY_DAYS", cast={"value": int}, default={})
+PASSWORD_EXPIRY_DAYS = env.dict("PASSWORD_EXPIRY_DAYS", cast={"value": int}, default={}) if env.str("PASSWORD_EXPIRY_DAYS", default="") else {}
 PASSWORD_EXPIRY_DEFAULT_DAYS = env.int("PASSWORD_EXPIRY_DEFAULT_DAYS", default=0)
 
 # Lockout (django-axes): 5 failures lock the account (not the IP: nurse stations share PCs and
@@ -216,7 +216,7 @@ AXES_LOCKOUT_CALLABLE = "logistics.org.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Proxies in front of Django (nginx = 1) so the recorded client address is the real one.
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_IPWARE_PROXY_COUNT = int(env.str("PROXY_COUNT", default="") or 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 SILENCED_SYSTEM_CHECKS = [
     # axes.W006 (lockout not keyed on the IP address): deliberate, see above. The key is the

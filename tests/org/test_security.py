@@ -288,3 +288,38 @@ def test_privileged_accounts_cannot_use_bare_tokens(client, sysadmin):
     _token, key = api_token_issue(name="y", user=plain, scopes=["read"], actor=sysadmin)
     plain.groups.add(Group.objects.get(name="manager"))
     assert client.get("/api/v1/", headers={"Authorization": f"Token {key}"}).status_code == 401
+
+
+# --- profile -------------------------------------------------------------------------------------
+def test_profile_shows_details_roles_and_security(client_as, make_user):
+    roles_sync()
+    user = make_user("kong", roles=("technician",), display_name="孔师傅")
+    campus = Campus.objects.create(code="C9", name="本部")
+    dept = Department.objects.create(code="D9", name="后勤保障部", campus=campus, kind="logistics")
+    Staff.objects.create(employee_no="204411", name="孔师傅", department=dept, user=user, position="空调工")
+    html = client_as(user).get("/accounts/profile/").content.decode()
+    assert "204411" in html and "后勤保障部" in html and "空调工" in html
+    assert "维修技师" in html  # the role, translated
+    assert 'href="/accounts/2fa/setup/"' in html  # optional for technicians: offered, not forced
+    assert 'href="/accounts/password_change/"' in html
+
+
+def test_profile_requires_login(client, db):
+    assert client.get("/accounts/profile/")["Location"].startswith("/accounts/login/")
+
+
+def test_optional_two_factor_can_be_turned_off_but_not_for_privileged_roles(client_as, make_user, sysadmin):
+    tech = make_user("tech2", roles=("technician",))
+    TOTPDevice.objects.create(user=tech, name="t", confirmed=True)
+    client = client_as(tech)  # a technician with 2FA on: verified session needed to turn it off
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=tech).persistent_id
+    session.save()
+    client.post("/accounts/2fa/disable/")
+    assert not TOTPDevice.objects.filter(user=tech).exists()
+
+    admin_client = client_as(sysadmin)
+    admin_client.post("/accounts/2fa/disable/")
+    assert TOTPDevice.objects.filter(user=sysadmin, confirmed=True).exists()
