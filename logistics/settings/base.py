@@ -203,7 +203,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Days after which a password must be changed: per role ({role: days}, 0 = never; privileged
 # roles default to 90, see logistics/org/roles.py) and for every other account.
-PASSWORD_EXPIRY_DAYS = env.dict("PASSWORD_EXPIRY_DAYS", cast={"value": int}, default={}) if env.str("PASSWORD_EXPIRY_DAYS", default="") else {}
+PASSWORD_EXPIRY_DAYS = (
+    env.dict("PASSWORD_EXPIRY_DAYS", cast={"value": int}) if env.str("PASSWORD_EXPIRY_DAYS", default="") else {}
+)
 PASSWORD_EXPIRY_DEFAULT_DAYS = env.int("PASSWORD_EXPIRY_DEFAULT_DAYS", default=0)
 
 # Lockout (django-axes): 5 failures lock the account (not the IP: nurse stations share PCs and
