@@ -235,41 +235,50 @@ def live_db_url(transactional_db) -> str:
 
 
 @pytest.fixture
-def celery_worker_process(subprocess_env, tmp_path):
-    """A real Celery worker process (solo pool) on the test Redis and the test database."""
+def celery_worker_factory(subprocess_env, tmp_path):
+    """``celery_worker_factory(redis_url=None)``: start a real Celery worker process (solo pool)
+    on the test database and the given Redis (default: the session's); stopped after the test,
+    its log printed on failure."""
+    processes: list[tuple[subprocess.Popen, Path]] = []
+
+    def _start(redis_url: str | None = None) -> subprocess.Popen:
+        log = tmp_path / f"worker-{len(processes)}.log"
+        env = subprocess_env | ({"REDIS_URL": redis_url} if redis_url else {})
+        command = [
+            sys.executable, "-m", "celery", "-A", "logistics", "worker", "--pool", "solo",
+            "--without-mingle", "--without-gossip", "-Q", "default,devices,reports",
+            "--hostname", f"itest-{uuid.uuid4().hex[:6]}@%h", "--loglevel", "INFO",
+        ]  # fmt: skip
+        with log.open("w") as out:
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        processes.append((process, log))
+        return process
+
+    yield _start
+    for process, log in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        print(log.read_text()[-3000:])
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory):
+    """A real Celery worker process on the session's Redis and the test database."""
     from logistics.celery import app
 
     app.control.purge()  # leftovers other tests published must not run against this database
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "logistics",
-                "worker",
-                "--pool",
-                "solo",
-                "--without-mingle",
-                "--without-gossip",
-                "-Q",
-                "default,devices,reports",
-                "--hostname",
-                f"itest-{uuid.uuid4().hex[:6]}@%h",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=subprocess_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    print(log.read_text()[-3000:])
+    return celery_worker_factory()
+
+
+def wait_for(predicate, timeout: float = 45.0, interval: float = 0.2):
+    """Poll ``predicate`` until it returns something truthy (returned) or ``timeout`` passes (None)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None

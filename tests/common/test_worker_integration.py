@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -11,18 +10,9 @@ from django.db import transaction
 from logistics.common.models import OutboxMessage, WorkerHeartbeat
 from logistics.common.outbox import enqueue
 from logistics.common.tasks import ping
+from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.timeout(120)]
-
-
-def _wait_for(predicate, timeout: float = 45.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    return None
 
 
 def test_real_worker_answers_ping(celery_worker_process):
@@ -31,7 +21,7 @@ def test_real_worker_answers_ping(celery_worker_process):
         message = enqueue(ping, token)
     assert OutboxMessage.objects.get(pk=message.pk).published_at is not None
 
-    heartbeat = _wait_for(lambda: WorkerHeartbeat.objects.filter(token=token).first())
+    heartbeat = wait_for(lambda: WorkerHeartbeat.objects.filter(token=token).first())
     assert celery_worker_process.poll() is None, "the worker process died"
     assert heartbeat is not None, "no worker answered logistics.ping within 45 s"
     assert heartbeat.hostname.startswith("itest-")
@@ -44,7 +34,7 @@ def test_worker_consumes_the_devices_and_reports_queues(celery_worker_process):
     for queue in ("devices", "reports"):
         token = uuid.uuid4().hex
         app.send_task("logistics.ping", args=[token], queue=queue)
-        assert _wait_for(lambda t=token: WorkerHeartbeat.objects.filter(token=t).exists()), f"{queue} not consumed"
+        assert wait_for(lambda t=token: WorkerHeartbeat.objects.filter(token=t).exists()), f"{queue} not consumed"
 
 
 def test_tasks_are_routed_by_name():

@@ -3,11 +3,7 @@ in the outbox, the relay publishes it when Redis is back, and a real worker send
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,71 +13,20 @@ from logistics.common.models import OutboxMessage
 from logistics.common.outbox import outbox_relay
 from logistics.notifications.models import Delivery, DeliveryAttempt, Notification
 from logistics.notifications.services import channel_create, notify
+from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.timeout(60)]
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def start_worker(subprocess_env, tmp_path):
-    """``start_worker(redis_url)``: a real Celery worker (solo pool) on that Redis and the test
-    database, like ``celery_worker_process`` but on the test's private Redis, started when the
-    test says so."""
-    processes: list[tuple[subprocess.Popen, Path]] = []
-
-    def _start(redis_url: str) -> subprocess.Popen:
-        log = tmp_path / f"worker-{len(processes)}.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "logistics",
-                    "worker",
-                    "--pool",
-                    "solo",
-                    "--without-mingle",
-                    "--without-gossip",
-                    "-Q",
-                    "default,devices,reports",
-                    "--hostname",
-                    f"ntest-{uuid.uuid4().hex[:6]}@%h",
-                    "--loglevel",
-                    "INFO",
-                ],
-                cwd=ROOT,
-                env=subprocess_env | {"REDIS_URL": redis_url},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        processes.append((process, log))
-        return process
-
-    yield _start
-    for process, log in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        print(log.read_text()[-3000:])
-
-
-def _wait_for(predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return None
-
 
 def test_notification_survives_a_broker_outage_and_is_delivered_later(
-    transactional_db, make_user, make_staff, make_team, redis_server, celery_broker, start_worker, webhook_server
+    transactional_db,
+    make_user,
+    make_staff,
+    make_team,
+    redis_server,
+    celery_broker,
+    celery_worker_factory,
+    webhook_server,
 ):
     team = make_team()
     tech = make_user("tech")
@@ -111,8 +56,8 @@ def test_notification_survives_a_broker_outage_and_is_delivered_later(
         redis_server.start()  # same port, empty
         assert outbox_relay(grace_seconds=0) == 1
 
-    worker = start_worker(redis_server.url)
-    sent = _wait_for(lambda: Delivery.objects.filter(pk=delivery.pk, status="sent").first(), timeout=40)
+    worker = celery_worker_factory(redis_server.url)
+    sent = wait_for(lambda: Delivery.objects.filter(pk=delivery.pk, status="sent").first(), timeout=40)
     assert worker.poll() is None, "the worker process died"
     assert sent is not None, "the worker did not send the delivery within 40 s"
 
