@@ -68,7 +68,7 @@ def main() -> None:
         f"  Login page:  {URL}/accounts/login/",
         f"  Health:      {URL}/healthz ({'all parts up' if status == 200 else 'DOWN: ' + ', '.join(down or ['web'])})",
         "  Demo logins (user / role / password):",
-        *(f"    {d['username']:<14} {d['role']:<22} {d['password']}" for d in demo_logins()),
+        *(f"    {d['username']:<22} {d['role']:<22} {d['password']}" for d in demo_logins()),
         "  Press Ctrl-C to stop everything.",
         "=" * 64,
         "",

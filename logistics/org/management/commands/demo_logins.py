@@ -22,4 +22,4 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows))
             return
         for row in rows:
-            self.stdout.write(f"  {row['username']:<16} {row['role']:<22} {row['password']}")
+            self.stdout.write(f"  {row['username']:<22} {row['role']:<22} {row['password']}")
