@@ -1,7 +1,13 @@
-"""/api/v1/: each app adds its viewsets to this router in its ``api/urls.py``."""
+"""/api/v1/: the open API. Each app's read and command endpoints are registered here."""
 
 from rest_framework.routers import DefaultRouter
 
+from attendance.api.views import PunchViewSet
+from devices.api.views import TerminalRunViewSet, TerminalViewSet
+
 router = DefaultRouter()
+router.register("terminals", TerminalViewSet, basename="terminal")
+router.register("terminal-runs", TerminalRunViewSet, basename="terminal-run")
+router.register("punches", PunchViewSet, basename="punch")
 
 urlpatterns = router.urls

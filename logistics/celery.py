@@ -52,6 +52,11 @@ app.conf.update(
             "schedule": 30.0,
             "options": {"expires": 60},
         },
+        "devices-dispatch-pulls": {
+            "task": "devices.dispatch_pulls",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "org-audit-prune": {
             "task": "org.audit_prune",
             "schedule": crontab(hour=3, minute=30),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("org/", include("logistics.org.urls")),
     path("notifications/", include("logistics.notifications.urls")),
+    path("terminals/", include("devices.urls")),
     *org_root,
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -14,6 +14,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from .models import ApiToken
@@ -106,3 +107,18 @@ class TokenHasScope(permissions.BasePermission):
             return True
         required = set(getattr(view, "required_scopes", ()) or ("read",))
         return required <= set(request.auth.scopes)
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """How the token authentication appears in the OpenAPI document."""
+
+    target_class = "logistics.org.api_auth.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Token <key> — issued by an administrator, limited to scopes, revocable.",
+        }

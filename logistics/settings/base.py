@@ -178,6 +178,15 @@ WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=120)
 # Outbox rows older than this that are still unpublished are picked up by the relay.
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=10)
 
+# --- Attendance terminals ---------------------------------------------------------------------
+# Seconds pyzk waits for a terminal's answer; a pull's lease lasts at most this long.
+TERMINAL_TIMEOUT_SECONDS = env.int("TERMINAL_TIMEOUT_SECONDS", default=10)
+TERMINAL_PULL_LEASE_SECONDS = env.int("TERMINAL_PULL_LEASE_SECONDS", default=600)
+# Send each campus's pulls to its own queue (devices.<campus code>) for a worker inside that network.
+TERMINAL_QUEUE_PER_CAMPUS = env.bool("TERMINAL_QUEUE_PER_CAMPUS", default=False)
+# A Fernet key for secrets stored encrypted (terminal comm passwords); default: derived from the secret key.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts before any check

@@ -124,3 +124,13 @@ def test_unknown_page_is_a_translated_404(client_as, sysadmin_user):
     response = client_as(sysadmin_user).get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_openapi_schema_is_valid_and_complete(tmp_path):
+    """The open API document generates without warnings and validates (what integrators read)."""
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    text = target.read_text()
+    assert "/api/v1/punches/" in text and "tokenAuth" in text

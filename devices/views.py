@@ -1,0 +1,137 @@
+"""Pages of the terminals app: terminal list with live state, terminal detail, file import,
+unknown PINs. Writes go through services and tasks."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from attendance.selectors import unknown_pins
+from logistics.common.errors import DomainError
+from logistics.common.outbox import enqueue
+
+from . import selectors
+from .fileimport import file_import, parse_file
+from .forms import FileImportForm
+from .models import Terminal
+from .tasks import pull_terminal
+
+IMPORT_CACHE_SECONDS = 30 * 60
+
+
+class TerminalListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """All terminals with their live state; the table refreshes itself every 15 s (htmx)."""
+
+    permission_required = "devices.view_terminal"
+    template_name = "devices/terminal_list.html"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["devices/partials/_terminal_table.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["terminals"] = selectors.terminals_visible_to(self.request.user)
+        context["pending"] = selectors.pending_devices()[:20]
+        return context
+
+
+class TerminalDetailView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "devices.view_terminal"
+    template_name = "devices/terminal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        terminal = get_object_or_404(selectors.terminals_visible_to(self.request.user), pk=self.kwargs["pk"])
+        context.update(
+            terminal=terminal, runs=selectors.runs_of(terminal), quarantined=selectors.quarantined_of(terminal)
+        )
+        return context
+
+
+class TerminalSyncView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """ "Sync now": queue a pull of this terminal (through the outbox, so a broker outage loses nothing)."""
+
+    permission_required = "devices.change_terminal"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        terminal = get_object_or_404(selectors.terminals_visible_to(request.user), pk=pk)
+        if not terminal.pulls or not terminal.enabled:
+            messages.error(request, _("This terminal is not pulled (push only, or disabled)."))
+        else:
+            enqueue(pull_terminal, terminal.pk)
+            messages.success(
+                request,
+                _("A pull of %(name)s is queued; the page shows the result when it is done.") % {"name": terminal.name},
+            )
+        return redirect("devices:terminal_detail", pk=terminal.pk)
+
+
+class FileImportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Upload a USB attendance file, see the preview, then import."""
+
+    permission_required = "devices.change_terminal"
+    template_name = "devices/file_import.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": FileImportForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        token = request.POST.get("token")
+        if token:
+            return self._apply(request, token)
+        form = FileImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            report = parse_file(name=upload.name, data=data)
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+            return render(request, self.template_name, {"form": form})
+        token = secrets.token_urlsafe(16)
+        cache.set(
+            f"devices.import.{token}",
+            {"terminal": form.cleaned_data["terminal"].pk, "name": upload.name, "data": data},
+            IMPORT_CACHE_SECONDS,
+        )
+        request.session["devices_import_token"] = token
+        context = {"form": form, "report": report, "token": token, "terminal": form.cleaned_data["terminal"]}
+        return render(request, self.template_name, context)
+
+    def _apply(self, request: HttpRequest, token: str) -> HttpResponse:
+        stored = cache.get(f"devices.import.{token}") if request.session.get("devices_import_token") == token else None
+        if stored is None:
+            messages.error(request, _("The checked file is no longer available. Please upload it again."))
+            return redirect("devices:file_import")
+        terminal = get_object_or_404(Terminal, pk=stored["terminal"])
+        try:
+            report = file_import(terminal=terminal, name=stored["name"], data=stored["data"], actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("devices:file_import")
+        cache.delete(f"devices.import.{token}")
+        request.session.pop("devices_import_token", None)
+        return render(request, self.template_name, {"form": FileImportForm(), "done": report, "terminal": terminal})
+
+
+class UnknownPinsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """PINs with punches that belong to nobody yet: kept, and counted once a mapping exists."""
+
+    permission_required = "attendance.view_punch"
+    template_name = "devices/unknown_pins.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pins"] = unknown_pins()
+        return context
