@@ -23,11 +23,11 @@ from attendance.models import Punch
 from attendance.services import PunchIn, punches_record
 from logistics.common.errors import DomainError
 
+from .attlog import punch_from_fields
 from .models import QuarantinedRecord, Terminal, TerminalRun
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_LINES = 500_000
-TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
 
 
 @dataclass
@@ -56,37 +56,11 @@ class FileReport:
         return sum(1 for line in self.lines if line.outcome == outcome)
 
 
-def _parse_time(text: str) -> dt.datetime | None:
-    text = text.strip()
-    for fmt in TIME_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - device-local wall clock
-        except ValueError:
-            continue
-    return None
-
-
-def _int(text: str) -> int:
-    text = (text or "").strip()
-    return int(float(text)) if text else 0
-
-
 def _line_from_fields(number: int, fields: list[str], raw: str) -> FileLine:
-    fields = [f.strip() for f in fields]
-    if len(fields) < 2 or not fields[0]:
-        return FileLine(number, raw, error=_("a line needs at least a PIN and a date and time"))
-    when = _parse_time(fields[1])
-    if when is None:
-        return FileLine(number, raw, error=_("“%(value)s” is not a date and time") % {"value": fields[1][:40]})
-    try:
-        status = _int(fields[2]) if len(fields) > 2 else 0
-        verify = _int(fields[3]) if len(fields) > 3 else 0
-    except ValueError:
-        return FileLine(number, raw, error=_("the state and verification columns must be numbers"))
-    workcode = fields[4][:24] if len(fields) > 4 and fields[4] != "0" else ""
-    return FileLine(
-        number, raw, PunchIn(pin=fields[0], local_time=when, status=status, verify_type=verify, workcode=workcode)
-    )
+    parsed = punch_from_fields(fields)
+    if isinstance(parsed, str):
+        return FileLine(number, raw, error=parsed)
+    return FileLine(number, raw, parsed)
 
 
 def _decode(data: bytes) -> str:

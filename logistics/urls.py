@@ -24,6 +24,8 @@ urlpatterns = [
     path("org/", include("logistics.org.urls")),
     path("notifications/", include("logistics.notifications.urls")),
     path("terminals/", include("devices.urls")),
+    # Terminals push over plain HTTP to /iclock/ (exempt from the HTTPS redirect in production).
+    path("iclock/", include("devices.urls_iclock")),
     *org_root,
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
