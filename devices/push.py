@@ -267,9 +267,7 @@ def _attlog_store(
             continue
         punches.append(parsed)
         origin[id(parsed)] = (number, _printable(text or ""))
-    result = punches_record(
-        terminal_serial=terminal.serial, tz=zone, punches=punches, source="push", batch=run.batch
-    )
+    result = punches_record(terminal_serial=terminal.serial, tz=zone, punches=punches, source="push", batch=run.batch)
     rejected_ids = set()
     for punch, reason in result.rejected:
         rejected_ids.add(id(punch))

@@ -267,7 +267,14 @@ def _finish(terminal, run, info, records, result: RecordResult, synced_until) ->
 
 def _fail(terminal, run, info, stage, exc) -> PullOutcome:
     message = str(getattr(exc, "message", "") or exc) or type(exc).__name__
-    text = _("%(stage)s failed: %(error)s") % {"stage": stage, "error": message}
+    if stage == "connect" and not isinstance(exc, DomainError) and "Unauth" not in message:
+        text = _("Cannot reach the terminal at %(host)s:%(port)s (%(error)s).") % {
+            "host": terminal.host, "port": terminal.port, "error": message,
+        }  # fmt: skip
+    elif "Unauth" in message:
+        text = _("The terminal refused the comm password.")
+    else:
+        text = _("%(stage)s failed: %(error)s") % {"stage": stage, "error": message}
     logger.warning("terminal %s: %s", terminal, text)
     now = timezone.now()
     run.status, run.error, run.finished_at = TerminalRun.Status.FAILED, text[:2000], now

@@ -57,3 +57,14 @@ def dispatch_pulls() -> int:
             args=[terminal.pk], queue=queue_for(terminal), expires=terminal.poll_interval_minutes * 60
         )
     return len(due)
+
+
+@shared_task(name="devices.sync_users", acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=300)
+def sync_users(terminal_id: int) -> str:
+    """Enrol staff on a terminal and remove leavers (after a pull); idempotent."""
+    from .services_users import terminal_users_sync
+
+    terminal = Terminal.objects.filter(pk=terminal_id, enabled=True).first()
+    if terminal is None or not terminal.pulls:
+        return "terminal gone, disabled or push only"
+    return terminal_users_sync(terminal=terminal).status

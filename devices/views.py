@@ -22,7 +22,7 @@ from . import selectors
 from .fileimport import file_import, parse_file
 from .forms import FileImportForm
 from .models import Terminal
-from .tasks import pull_terminal
+from .tasks import pull_terminal, sync_users
 
 IMPORT_CACHE_SECONDS = 30 * 60
 
@@ -72,6 +72,24 @@ class TerminalSyncView(LoginRequiredMixin, PermissionRequiredMixin, View):
             messages.success(
                 request,
                 _("A pull of %(name)s is queued; the page shows the result when it is done.") % {"name": terminal.name},
+            )
+        return redirect("devices:terminal_detail", pk=terminal.pk)
+
+
+class TerminalUsersSyncView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Enrol the attendance-tracked staff on this terminal (and remove leavers after a pull)."""
+
+    permission_required = "devices.change_terminal"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        terminal = get_object_or_404(selectors.terminals_visible_to(request.user), pk=pk)
+        if not terminal.pulls or not terminal.enabled:
+            messages.error(request, _("This terminal is not pulled (push only, or disabled)."))
+        else:
+            enqueue(sync_users, terminal.pk)
+            messages.success(
+                request,
+                _("Sending the staff list to %(name)s; the result appears under Runs.") % {"name": terminal.name},
             )
         return redirect("devices:terminal_detail", pk=terminal.pk)
 

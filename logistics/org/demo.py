@@ -216,7 +216,7 @@ def _day_between(rng: random.Random, first: date, last: date) -> date:
 def _person(slot: Slot, base: int, names: _NameMaker, team: data.TeamRow | None, login: DemoLogin | None) -> dict:
     """Field values of ``slot``'s staff member (without foreign keys), from their own generator;
     a demo login's person has the login's name, gender and position."""
-    rng = random.Random(f"{base}:{slot.employee_no}")  # noqa: S311 - reproducible demo data
+    rng = random.Random(f"{base}:{slot.employee_no}")
     if team is not None:
         position = team.lead_position if slot.index == 1 else rng.choice(team.positions)
         male_share = team.male_share

@@ -30,3 +30,4 @@ STORAGES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
+TERMINAL_TIMEOUT_SECONDS = 2  # a broken terminal fails a test in seconds, not pyzk's 60
