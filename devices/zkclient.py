@@ -139,6 +139,35 @@ class RobustZK(ZK):
                 raise TerminalProtocolError(f"unexpected packet {command} after a chunk")
 
     # --- replacements of pyzk's private readers ----------------------------------------------------
+    def _ZK__send_command(self, command: int, command_string: bytes = b"", response_size: int = 8) -> dict:
+        """pyzk's command round trip, but reading the reply as one whole framed packet: pyzk reads
+        whatever one ``recv`` returns, so a reply split across TCP segments leaves it with an empty
+        payload (e.g. a record count of 0, and a silently empty pull)."""
+        if not self.tcp:
+            return super()._ZK__send_command(command, command_string, response_size)
+        if command not in (const.CMD_CONNECT, const.CMD_AUTH) and not self.is_connect:
+            raise ZKErrorConnection("instance are not connected.")
+        header = self._ZK__create_header(command, command_string, self._ZK__session_id, self._ZK__reply_id)
+        try:
+            self._ZK__sock.send(self._ZK__create_tcp_top(header))
+        except OSError as exc:
+            raise ZKNetworkError(str(exc)) from exc
+        top = self._recv_exact(8)
+        magic1, magic2, length = struct.unpack("<HHI", top)
+        if (magic1, magic2) != TCP_MAGIC or length < 8:
+            raise TerminalProtocolError("not a terminal protocol packet")
+        packet = self._recv_exact(length)
+        # The state pyzk's own methods read after a command.
+        self._ZK__tcp_data_recv = top + packet
+        self._ZK__tcp_length = length
+        self._ZK__header = struct.unpack("<4H", packet[:8])
+        self._ZK__data_recv = packet
+        self._ZK__response = self._ZK__header[0]
+        self._ZK__reply_id = self._ZK__header[3]
+        self._ZK__data = packet[8:]
+        ok = self._ZK__response in (const.CMD_ACK_OK, const.CMD_PREPARE_DATA, const.CMD_DATA)
+        return {"status": ok, "code": self._ZK__response}
+
     def _ZK__recieve_raw_data(self, size: int) -> bytes:
         return self._recv_exact(size)
 

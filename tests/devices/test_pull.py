@@ -261,3 +261,12 @@ def test_staff_are_enrolled_and_leavers_removed_after_their_punches_are_stored(d
     assert Punch.objects.filter(pin="200003", local_time=last_punch).exists()  # ... after its punch was stored
     assert "1" in pins  # a user the system does not know is left alone
     assert run.detail["removed"] == ["200003"]
+
+
+def test_replies_split_across_tcp_segments_are_read_whole(db, terminal_simulator):
+    """pyzk alone returns [] silently when the sizes reply arrives in two segments."""
+    sim = terminal_simulator(users=5, history_days=2, seed=1, split_replies=True)
+    outcome = terminal_pull(terminal=_terminal(sim))
+    assert outcome.ok, outcome.run.error
+    assert outcome.run.read == len(sim.attendance) > 0
+    assert _stored(sim) == _on_device(sim)
