@@ -4,6 +4,7 @@ watermarks. (The attendance issue adds shifts, rosters, requests and daily resul
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from .models import PinMapping, Punch, PunchSource, TerminalWatermark
 logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 2000
+COPY_BATCH = 50_000
 # A terminal clock may run a little ahead; anything further in the future is a broken record.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 EARLIEST = dt.datetime(2000, 1, 2)  # noqa: DTZ001 - device-local wall clock; terminals reset to 2000-01-01
@@ -65,7 +67,11 @@ def _problem(punch: PunchIn, now_local: dt.datetime) -> str | None:
         return _("time before 2000-01-02 (terminal clock reset?)")
     if t > now_local + FUTURE_TOLERANCE:
         return _("time in the future")
-    if not (-32768 <= punch.status <= 32767 and -32768 <= punch.verify_type <= 32767) or len(punch.workcode) > 24:
+    if (
+        not (-32768 <= punch.status <= 32767 and -32768 <= punch.verify_type <= 32767)
+        or len(punch.workcode) > 24
+        or not punch.workcode.isprintable()
+    ):
         return _("invalid state, verification or work code")
     return None
 
@@ -107,8 +113,9 @@ def punches_record(
             (terminal_serial, punch.pin, local, punched_at, punch.status, punch.verify_type, punch.workcode,
              source, batch[:64], received, "")
         )  # fmt: skip
-    for start in range(0, len(rows), INSERT_BATCH):
-        chunk = rows[start : start + INSERT_BATCH]
+    batch_size = COPY_BATCH if connection.vendor == "postgresql" else INSERT_BATCH
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start : start + batch_size]
         inserted = _insert_ignoring_duplicates(chunk)
         result.new += inserted
         result.duplicates += len(chunk) - inserted
@@ -131,6 +138,8 @@ def _insert_ignoring_duplicates(rows: list[tuple]) -> int:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: the number of rows really inserted."""
     if not rows:
         return 0
+    if connection.vendor == "postgresql":
+        return _copy_insert_ignoring_duplicates(rows)
     fields = [Punch._meta.get_field(name) for name in COLUMNS]
     params: list = []
     for row in rows:
@@ -145,6 +154,43 @@ def _insert_ignoring_duplicates(rows: list[tuple]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return len(cursor.fetchall())
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """A value in COPY's text format."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_insert_ignoring_duplicates(rows: list[tuple]) -> int:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT ... ON CONFLICT
+    DO NOTHING. Several times faster than a multi-row INSERT for a terminal's whole log. Values are
+    validated (printable, no tabs or line breaks) before they get here; backslashes are escaped."""
+    columns = ", ".join(COLUMNS)
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_text(value) for value in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    table = Punch._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS punch_stage ON COMMIT DELETE ROWS AS "  # noqa: S608 - model names
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.execute("TRUNCATE punch_stage")
+        cursor.cursor.copy_expert(f"COPY punch_stage ({columns}) FROM STDIN", buffer)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM punch_stage "  # noqa: S608 - model names only
+            "ON CONFLICT DO NOTHING"
+        )
+        inserted = cursor.rowcount
+        cursor.execute("TRUNCATE punch_stage")
+    return inserted
 
 
 def terminal_watermark_report(*, terminal_serial: str, synced_until: dt.datetime) -> None:

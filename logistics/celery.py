@@ -52,10 +52,11 @@ app.conf.update(
             "schedule": 30.0,
             "options": {"expires": 60},
         },
+        # Every 10 s: a terminal is pulled at most ~10 s after its interval has passed.
         "devices-dispatch-pulls": {
             "task": "devices.dispatch_pulls",
-            "schedule": 60.0,
-            "options": {"expires": 55},
+            "schedule": 10.0,
+            "options": {"expires": 9},
         },
         "org-audit-prune": {
             "task": "org.audit_prune",

@@ -270,3 +270,19 @@ def test_replies_split_across_tcp_segments_are_read_whole(db, terminal_simulator
     assert outcome.ok, outcome.run.error
     assert outcome.run.read == len(sim.attendance) > 0
     assert _stored(sim) == _on_device(sim)
+
+
+def test_dispatch_queues_only_terminals_whose_interval_has_passed(db, terminal_simulator, celery_broker, redis_server):
+    from devices.tasks import dispatch_pulls
+
+    sim = terminal_simulator(users=2, history_days=1)
+    fresh = _terminal(sim)  # never pulled: due
+    recent = terminal_register(name="刚拉过", host="127.0.0.1", port=sim.port + 1 if sim.port < 65535 else 1)
+    TerminalRun.objects.create(terminal=recent, kind=TerminalRun.Kind.PULL, status=TerminalRun.Status.OK)
+    Terminal.objects.create(name="推送", mode=Terminal.Mode.PUSH, serial="P1")  # never pulled
+    with celery_broker(redis_server.url):
+        assert dispatch_pulls() == 1
+    import json
+
+    queued = [json.loads(raw)["headers"] for raw in redis_server.client().lrange("devices", 0, -1)]
+    assert [(h["task"], h["argsrepr"]) for h in queued] == [("devices.pull_terminal", f"[{fresh.pk}]")]
