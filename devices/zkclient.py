@@ -16,6 +16,7 @@ import select
 import struct
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from zk import ZK, const
 from zk.exception import ZKErrorConnection, ZKErrorResponse, ZKNetworkError
 
@@ -86,8 +87,8 @@ def parse_attendance(buffer: bytes, device_count: int) -> tuple[list[RawRecord],
             pin = str(uid)
         try:
             when, problem = decode_time(packed_time), ""
-        except ValueError as exc:
-            when, problem = None, f"impossible date ({exc})"
+        except ValueError:
+            when, problem = None, gettext("impossible date")
         records.append(RawRecord(index, pin, when, state, verify, chunk.hex(), problem))
     return records, size
 

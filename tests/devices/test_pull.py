@@ -134,7 +134,7 @@ def test_impossible_date_is_quarantined_and_the_rest_stored(db, terminal_simulat
     assert outcome.ok, outcome.run.error
     assert outcome.run.rejected == 1
     quarantined = QuarantinedRecord.objects.get(run=outcome.run)
-    assert "impossible date" in quarantined.reason and quarantined.raw
+    assert quarantined.reason == "日期不存在" and quarantined.raw
     assert _stored(sim) == _on_device(sim)  # every record with a real date
 
 
