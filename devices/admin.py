@@ -1,8 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from logistics.common.errors import DomainError
+
 from .models import DeviceCommand, PendingDevice, QuarantinedRecord, Terminal, TerminalRun
+from .services import pending_device_approve
 
 
 class TerminalForm(forms.ModelForm):
@@ -66,6 +69,28 @@ class QuarantinedRecordAdmin(ReadOnlyAdmin):
 class PendingDeviceAdmin(admin.ModelAdmin):
     list_display = ("serial", "last_address", "requests", "first_seen_at", "last_seen_at")
     readonly_fields = ("serial", "last_address", "requests", "first_seen_at", "last_seen_at")
+    actions = ["approve"]
+
+    @admin.action(description=_("Register as pushing terminals (approve)"), permissions=["approve"])
+    def approve(self, request, queryset):
+        approved = 0
+        for device in queryset:
+            try:
+                pending_device_approve(device=device)
+            except DomainError as exc:
+                self.message_user(request, f"{device.serial}: {exc.message}", messages.ERROR)
+                continue
+            approved += 1
+        if approved:
+            self.message_user(
+                request, _("%(n)d terminal(s) registered; rename them and set their campus.") % {"n": approved}
+            )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("devices.add_terminal")
 
 
 @admin.register(DeviceCommand)

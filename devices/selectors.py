@@ -24,3 +24,7 @@ def quarantined_of(terminal: Terminal, *, limit: int = 100) -> list[QuarantinedR
 
 def pending_devices() -> QuerySet[PendingDevice]:
     return PendingDevice.objects.all()
+
+
+def commands_of(terminal: Terminal, *, limit: int = 20):
+    return list(terminal.commands.order_by("-created_at")[:limit])

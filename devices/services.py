@@ -86,6 +86,15 @@ def terminal_register(
     )
 
 
+@transaction.atomic
+def pending_device_approve(*, device) -> Terminal:
+    """Register a device that pushed with an unknown serial as a pushing terminal (named after its
+    serial until someone renames it); from its next request on its punches are accepted."""
+    terminal = terminal_register(name=device.serial, host=None, serial=device.serial, mode=Terminal.Mode.PUSH)
+    device.delete()
+    return terminal
+
+
 @dataclass
 class PullOutcome:
     run: TerminalRun

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.TerminalDetailView.as_view(), name="terminal_detail"),
     path("<int:pk>/sync/", views.TerminalSyncView.as_view(), name="terminal_sync"),
     path("<int:pk>/sync-users/", views.TerminalUsersSyncView.as_view(), name="terminal_users_sync"),
+    path("<int:pk>/command/", views.TerminalCommandView.as_view(), name="terminal_command"),
     path("import/", views.FileImportView.as_view(), name="file_import"),
     path("unknown-pins/", views.UnknownPinsView.as_view(), name="unknown_pins"),
 ]

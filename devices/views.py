@@ -4,12 +4,14 @@ unknown PINs. Writes go through services and tasks."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -18,7 +20,7 @@ from attendance.selectors import unknown_pins
 from logistics.common.errors import DomainError
 from logistics.common.outbox import enqueue
 
-from . import selectors
+from . import push_commands, selectors
 from .fileimport import file_import, parse_file
 from .forms import FileImportForm
 from .models import Terminal
@@ -53,7 +55,10 @@ class TerminalDetailView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVi
         context = super().get_context_data(**kwargs)
         terminal = get_object_or_404(selectors.terminals_visible_to(self.request.user), pk=self.kwargs["pk"])
         context.update(
-            terminal=terminal, runs=selectors.runs_of(terminal), quarantined=selectors.quarantined_of(terminal)
+            terminal=terminal,
+            runs=selectors.runs_of(terminal),
+            quarantined=selectors.quarantined_of(terminal),
+            commands=selectors.commands_of(terminal) if terminal.mode != Terminal.Mode.PULL else [],
         )
         return context
 
@@ -91,6 +96,35 @@ class TerminalUsersSyncView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 request,
                 _("Sending the staff list to %(name)s; the result appears under Runs.") % {"name": terminal.name},
             )
+        return redirect("devices:terminal_detail", pk=terminal.pk)
+
+
+class TerminalCommandView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Commands for a pushing terminal, handed out at its next poll: re-send the punches of the last
+    N days, set the clock, report its state."""
+
+    permission_required = "devices.change_terminal"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        terminal = get_object_or_404(selectors.terminals_visible_to(request.user), pk=pk)
+        action = request.POST.get("action")
+        try:
+            if action == "resend":
+                days = max(1, min(int(request.POST.get("days") or 7), 90))
+                end = timezone.now()
+                push_commands.command_queue_attlog_query(
+                    terminal=terminal, start=end - timedelta(days=days), end=end, actor=request.user
+                )
+            elif action == "time":
+                push_commands.command_queue_time_set(terminal=terminal, actor=request.user)
+            elif action == "info":
+                push_commands.command_queue_info(terminal=terminal, actor=request.user)
+            else:
+                raise DomainError(_("Unknown command."))
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, _("The command is queued; the terminal receives it at its next poll."))
         return redirect("devices:terminal_detail", pk=terminal.pk)
 
 

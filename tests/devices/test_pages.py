@@ -101,3 +101,31 @@ def test_unknown_pins_page(client_as, role_user, terminal):
     file_import(terminal=terminal, name="1_attlog.dat", data=b"777\t2026-11-20 07:55:12\t0\t1\n")
     html = client_as(role_user("attendance_admin")).get(reverse("devices:unknown_pins")).content.decode()
     assert "<code>777</code>" in html
+
+
+def test_pending_device_is_approved_from_the_admin(client_as, sysadmin_user, db):
+    from devices.models import PendingDevice
+
+    PendingDevice.objects.create(serial="NEW-SN-1", requests=3)
+    client = client_as(sysadmin_user)
+    pending = PendingDevice.objects.get()
+    response = client.post(
+        "/admin/devices/pendingdevice/", {"action": "approve", "_selected_action": [pending.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    terminal = Terminal.objects.get(serial="NEW-SN-1")
+    assert terminal.mode == Terminal.Mode.PUSH and not PendingDevice.objects.exists()
+
+
+def test_push_terminal_commands_from_its_page(client_as, role_user, db):
+    from devices.models import DeviceCommand
+
+    push = Terminal.objects.create(name="推送机", mode="push", serial="PUSH1")
+    client = client_as(role_user("attendance_admin"))
+    client.post(reverse("devices:terminal_command", args=[push.pk]), {"action": "resend", "days": "3"})
+    client.post(reverse("devices:terminal_command", args=[push.pk]), {"action": "time"})
+    client.post(reverse("devices:terminal_command", args=[push.pk]), {"action": "bogus"})
+    commands = list(DeviceCommand.objects.values_list("command", flat=True))
+    assert len(commands) == 2 and commands[0].startswith("DATA QUERY ATTLOG StartTime=")
+    html = client.get(reverse("devices:terminal_detail", args=[push.pk])).content.decode()
+    assert 'id="push-commands"' in html and "DATA QUERY ATTLOG" in html
