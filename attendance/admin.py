@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from logistics.common.admin import ReadOnlyModelAdmin
+
 from .models import PinMapping, Punch, TerminalWatermark
 
 
 @admin.register(Punch)
-class PunchAdmin(admin.ModelAdmin):
+class PunchAdmin(ReadOnlyModelAdmin):
     """Read-only: raw punches are never edited (a correction is a new punch)."""
 
     list_display = ("pin", "local_time", "punched_at", "terminal_serial", "source", "status", "verify_type", "batch")
@@ -12,15 +14,6 @@ class PunchAdmin(admin.ModelAdmin):
     search_fields = ("pin", "terminal_serial", "batch")
     date_hierarchy = "punched_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PinMapping)

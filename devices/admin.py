@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from logistics.common.admin import ReadOnlyModelAdmin
 from logistics.common.errors import DomainError
 
 from .models import DeviceCommand, PendingDevice, QuarantinedRecord, Terminal, TerminalRun
@@ -41,26 +42,15 @@ class TerminalAdmin(admin.ModelAdmin):
     autocomplete_fields = ("location",)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(TerminalRun)
-class TerminalRunAdmin(ReadOnlyAdmin):
+class TerminalRunAdmin(ReadOnlyModelAdmin):
     list_display = ("started_at", "terminal", "kind", "status", "read", "new", "duplicates", "rejected", "error")
     list_filter = ("kind", "status", "terminal")
     date_hierarchy = "started_at"
 
 
 @admin.register(QuarantinedRecord)
-class QuarantinedRecordAdmin(ReadOnlyAdmin):
+class QuarantinedRecordAdmin(ReadOnlyModelAdmin):
     list_display = ("run", "line", "reason", "raw")
     search_fields = ("raw", "reason")
 

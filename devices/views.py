@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -63,40 +64,35 @@ class TerminalDetailView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVi
         return context
 
 
-class TerminalSyncView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """ "Sync now": queue a pull of this terminal (through the outbox, so a broker outage loses nothing)."""
+class _TerminalTaskView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Queue a task for a pulled terminal through the outbox (a broker outage loses nothing)."""
 
     permission_required = "devices.change_terminal"
+    task = None
+    message = ""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         terminal = get_object_or_404(selectors.terminals_visible_to(request.user), pk=pk)
         if not terminal.pulls or not terminal.enabled:
             messages.error(request, _("This terminal is not pulled (push only, or disabled)."))
         else:
-            enqueue(pull_terminal, terminal.pk)
-            messages.success(
-                request,
-                _("A pull of %(name)s is queued; the page shows the result when it is done.") % {"name": terminal.name},
-            )
+            enqueue(self.task, terminal.pk)
+            messages.success(request, self.message % {"name": terminal.name})
         return redirect("devices:terminal_detail", pk=terminal.pk)
 
 
-class TerminalUsersSyncView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class TerminalSyncView(_TerminalTaskView):
+    """ "Sync now": queue a pull of this terminal."""
+
+    task = pull_terminal
+    message = _lazy("A pull of %(name)s is queued; the page shows the result when it is done.")
+
+
+class TerminalUsersSyncView(_TerminalTaskView):
     """Enrol the attendance-tracked staff on this terminal (and remove leavers after a pull)."""
 
-    permission_required = "devices.change_terminal"
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        terminal = get_object_or_404(selectors.terminals_visible_to(request.user), pk=pk)
-        if not terminal.pulls or not terminal.enabled:
-            messages.error(request, _("This terminal is not pulled (push only, or disabled)."))
-        else:
-            enqueue(sync_users, terminal.pk)
-            messages.success(
-                request,
-                _("Sending the staff list to %(name)s; the result appears under Runs.") % {"name": terminal.name},
-            )
-        return redirect("devices:terminal_detail", pk=terminal.pk)
+    task = sync_users
+    message = _lazy("Sending the staff list to %(name)s; the result appears under Runs.")
 
 
 class TerminalCommandView(LoginRequiredMixin, PermissionRequiredMixin, View):
