@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from logistics.common.admin import ReadOnlyModelAdmin
 
-from .models import PinMapping, Punch, TerminalWatermark
+from .models import CalendarDay, PinMapping, Punch, RosterEntry, ShiftType, TerminalWatermark
+from .services import calendar_fill
 
 
 @admin.register(Punch)
@@ -29,3 +33,52 @@ class TerminalWatermarkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ShiftType)
+class ShiftTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "team", "start", "end", "is_24h", "second_start", "second_end", "rest_day_after",
+                    "is_active")  # fmt: skip
+    list_filter = ("is_active", "is_24h", "team")
+    search_fields = ("code", "name")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The holiday calendar the rules read; filled from chinese-calendar, editable by hand."""
+
+    list_display = ("date", "kind", "name", "from_package")
+    list_filter = ("kind", "from_package")
+    date_hierarchy = "date"
+    actions = ["fill_this_and_next_year"]
+
+    def changelist_view(self, request, extra_context=None):
+        year = timezone.localdate().year
+        for y in (year, year + 1):
+            if not CalendarDay.objects.filter(date__year=y, kind=CalendarDay.Kind.HOLIDAY).exists():
+                messages.warning(
+                    request,
+                    _("No holidays are entered for %(year)d: attendance treats every weekday as a working day.")
+                    % {"year": y},
+                )
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=gettext_lazy("Fill this year and next from chinese-calendar"))
+    def fill_this_and_next_year(self, request, queryset):
+        year = timezone.localdate().year
+        for y in (year, year + 1):
+            result = calendar_fill(year=y)
+            if result.warning:
+                self.message_user(request, result.warning, messages.WARNING)
+            else:
+                self.message_user(request, _("%(year)d: %(n)d days added.") % {"year": y, "n": result.created})
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(ReadOnlyModelAdmin):
+    """Read-only here: roster changes go through the roster service (overlap checks, audit)."""
+
+    list_display = ("date", "staff", "shift", "created_by", "updated_at")
+    list_filter = ("shift",)
+    search_fields = ("staff__name", "staff__employee_no")
+    date_hierarchy = "date"

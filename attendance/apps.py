@@ -11,11 +11,15 @@ class AttendanceConfig(AppConfig):
 
         from logistics.org.roles import ATTENDANCE_ADMIN, MANAGER, SYSADMIN, grant
 
-        from .models import PinMapping
+        from .models import CalendarDay, PinMapping, RosterEntry, ShiftType
 
-        auditlog.register(PinMapping)
+        for model in (PinMapping, ShiftType, CalendarDay, RosterEntry):
+            auditlog.register(model)
         grant(ATTENDANCE_ADMIN, ["attendance.view_punch", "attendance.add_pinmapping", "attendance.change_pinmapping",
                                  "attendance.view_pinmapping"])  # fmt: skip
         grant(SYSADMIN, ["attendance.view_punch", "attendance.view_pinmapping", "attendance.add_pinmapping",
                          "attendance.change_pinmapping"])  # fmt: skip
-        grant(MANAGER, ["attendance.view_punch"])
+        grant(MANAGER, ["attendance.view_punch", "attendance.view_rosterentry", "attendance.view_shifttype"])
+        config = [f"attendance.{a}_{m}" for m in ("shifttype", "calendarday") for a in ("add", "change", "view")]
+        grant(ATTENDANCE_ADMIN, [*config, "attendance.view_rosterentry"])
+        grant(SYSADMIN, [*config, "attendance.view_rosterentry"])

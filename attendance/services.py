@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from logistics.common.errors import DomainError
 
-from .models import PinMapping, Punch, PunchSource, TerminalWatermark
+from .models import CalendarDay, PinMapping, Punch, PunchSource, RosterEntry, ShiftType, TerminalWatermark
 
 logger = logging.getLogger(__name__)
 
@@ -221,3 +221,85 @@ def pin_mapping_create(*, pin: str, staff, valid_from: dt.date, valid_to: dt.dat
     if overlapping.exists():
         raise DomainError(_("This PIN is already mapped to someone for part of that period."))
     return PinMapping.objects.create(pin=pin, staff=staff, valid_from=valid_from, valid_to=valid_to)
+
+
+# --- holiday calendar ------------------------------------------------------------------------------
+@dataclass
+class CalendarFill:
+    year: int
+    created: int = 0
+    warning: str = ""
+
+
+def calendar_fill(*, year: int) -> CalendarFill:
+    """Fill the holiday table for ``year`` from the chinese-calendar package: statutory holidays
+    and adjusted working days. Rows already there (entered by hand or filled before) are kept. A
+    year the package does not know yet gives a warning, never an error: enter that year by hand."""
+    import chinese_calendar
+
+    result = CalendarFill(year=year)
+    holidays = {d: name for d, name in chinese_calendar.holidays.items() if d.year == year}
+    workdays = {d: name for d, name in chinese_calendar.workdays.items() if d.year == year}
+    if not holidays:
+        result.warning = _(
+            "The chinese-calendar package has no holiday data for %(year)d yet: enter that year's holidays "
+            "and adjusted working days in the holiday calendar."
+        ) % {"year": year}
+        return result
+    existing = set(CalendarDay.objects.filter(date__year=year).values_list("date", flat=True))
+    rows = [
+        CalendarDay(date=d, kind=CalendarDay.Kind.HOLIDAY, name=str(name)[:50], from_package=True)
+        for d, name in holidays.items()
+        if d not in existing
+    ]
+    rows += [
+        CalendarDay(date=d, kind=CalendarDay.Kind.WORKDAY, name=str(name)[:50], from_package=True)
+        for d, name in workdays.items()
+        if d not in existing
+    ]
+    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+    result.created = len(rows)
+    return result
+
+
+# --- roster --------------------------------------------------------------------------------------
+@dataclass
+class RosterResult:
+    entry: RosterEntry
+    warnings: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def roster_assign(*, staff, day: dt.date, shift: ShiftType, actor=None) -> RosterResult:
+    """Put ``staff`` on ``shift`` on ``day``. Refused when it overlaps another of their shifts
+    (including a night shift of the day before that runs into this one) or the person is not
+    attendance-tracked; flagged (allowed) when it breaks the rest day after a night shift."""
+    from .rules import shift_segments
+
+    if not staff.attendance_tracked:
+        raise DomainError(_("%(name)s is not attendance-tracked.") % {"name": staff.name})
+    if not shift.is_active:
+        raise DomainError(_("This shift type is no longer in use."))
+    # Lock the person's roster around the day so two editors cannot build an overlap together.
+    neighbours = list(
+        RosterEntry.objects.select_for_update()
+        .select_related("shift")
+        .filter(staff=staff, date__range=(day - dt.timedelta(days=1), day + dt.timedelta(days=1)))
+        .order_by("pk")
+    )
+    new_segments = shift_segments(shift, day)
+    for other in neighbours:
+        if other.date == day and other.shift_id == shift.pk:
+            raise DomainError(_("%(name)s already has this shift on that day.") % {"name": staff.name})
+        for seg in shift_segments(other.shift, other.date):
+            if any(seg.overlaps(new) for new in new_segments):
+                raise DomainError(
+                    _("Overlaps the %(shift)s shift of %(date)s.") % {"shift": other.shift.name, "date": other.date}
+                )
+    warnings = [
+        _("No rest after the %(shift)s shift of %(date)s.") % {"shift": other.shift.name, "date": other.date}
+        for other in neighbours
+        if other.date == day - dt.timedelta(days=1) and other.shift.rest_day_after
+    ]
+    entry = RosterEntry.objects.create(staff=staff, date=day, shift=shift, created_by=actor)
+    return RosterResult(entry, warnings)

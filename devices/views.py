@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -85,14 +85,14 @@ class TerminalSyncView(_TerminalTaskView):
     """ "Sync now": queue a pull of this terminal."""
 
     task = pull_terminal
-    message = _lazy("A pull of %(name)s is queued; the page shows the result when it is done.")
+    message = gettext_lazy("A pull of %(name)s is queued; the page shows the result when it is done.")
 
 
 class TerminalUsersSyncView(_TerminalTaskView):
     """Enrol the attendance-tracked staff on this terminal (and remove leavers after a pull)."""
 
     task = sync_users
-    message = _lazy("Sending the staff list to %(name)s; the result appears under Runs.")
+    message = gettext_lazy("Sending the staff list to %(name)s; the result appears under Runs.")
 
 
 class TerminalCommandView(LoginRequiredMixin, PermissionRequiredMixin, View):
