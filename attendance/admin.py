@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy
 
 from logistics.common.admin import ReadOnlyModelAdmin
 
-from .models import CalendarDay, PinMapping, Punch, RosterEntry, ShiftType, TerminalWatermark
+from .forms_roster import RosterPatternAdminForm
+from .models import CalendarDay, PinMapping, Punch, RosterEntry, RosterPattern, ShiftType, TerminalWatermark
 from .services import calendar_fill
 
 
@@ -82,3 +83,16 @@ class RosterEntryAdmin(ReadOnlyModelAdmin):
     list_filter = ("shift",)
     search_fields = ("staff__name", "staff__employee_no")
     date_hierarchy = "date"
+
+
+@admin.register(RosterPattern)
+class RosterPatternAdmin(admin.ModelAdmin):
+    """Saved rotations team leads apply on the roster page; without a team, every team sees one."""
+
+    form = RosterPatternAdminForm
+    list_display = ("name", "team", "length", "updated_at")
+    list_filter = ("team",)
+    search_fields = ("name",)
+
+
+from . import admin_results  # noqa: E402, F401  (leave, requests, results, month closing)

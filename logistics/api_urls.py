@@ -2,6 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from attendance.api.requests import AttendanceRequestViewSet
+from attendance.api.results import DailyResultViewSet
 from attendance.api.views import PunchViewSet
 from devices.api.views import TerminalRunViewSet, TerminalViewSet
 
@@ -9,5 +11,7 @@ router = DefaultRouter()
 router.register("terminals", TerminalViewSet, basename="terminal")
 router.register("terminal-runs", TerminalRunViewSet, basename="terminal-run")
 router.register("punches", PunchViewSet, basename="punch")
+router.register("attendance/daily-results", DailyResultViewSet, basename="daily-result")
+router.register("attendance/requests", AttendanceRequestViewSet, basename="attendance-request")
 
 urlpatterns = router.urls

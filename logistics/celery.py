@@ -63,6 +63,12 @@ app.conf.update(
             "schedule": crontab(hour=3, minute=30),
             "options": {"expires": 3600},
         },
+        # Attendance results whose outcome was still open (a shift ended, a terminal synced).
+        "attendance-results-recheck": {
+            "task": "attendance.results_recheck_due",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "logistics-outbox-relay": {
             "task": "logistics.outbox_relay",
             "schedule": 20.0,

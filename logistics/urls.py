@@ -23,6 +23,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("org/", include("logistics.org.urls")),
     path("notifications/", include("logistics.notifications.urls")),
+    path("attendance/", include("attendance.urls")),
     path("terminals/", include("devices.urls")),
     # Terminals push over plain HTTP to /iclock/ (exempt from the HTTPS redirect in production).
     path("iclock/", include("devices.urls_iclock")),

@@ -14,5 +14,7 @@ def exception_handler(exc, context):
     and invalid transitions) with its translated message."""
     if isinstance(exc, DomainError):
         code = status.HTTP_409_CONFLICT if exc.status_code == 409 else status.HTTP_400_BAD_REQUEST
+        if exc.code == "forbidden":
+            code = status.HTTP_403_FORBIDDEN
         return Response({"detail": str(exc.message), "code": exc.code}, status=code)
     return drf_exception_handler(exc, context)

@@ -187,6 +187,14 @@ TERMINAL_QUEUE_PER_CAMPUS = env.bool("TERMINAL_QUEUE_PER_CAMPUS", default=False)
 # A Fernet key for secrets stored encrypted (terminal comm passwords); default: derived from the secret key.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 
+# --- Attendance rules ----------------------------------------------------------------------------
+# Whether overtime requests and punch corrections need the attendance administrator after the team lead.
+ATTENDANCE_OVERTIME_ADMIN_APPROVAL = env.bool("ATTENDANCE_OVERTIME_ADMIN_APPROVAL", default=True)
+ATTENDANCE_CORRECTION_ADMIN_APPROVAL = env.bool("ATTENDANCE_CORRECTION_ADMIN_APPROVAL", default=False)
+# How far back a forgotten punch may be asked for, and how many per person and month (0 = no limit).
+ATTENDANCE_CORRECTION_MAX_DAYS = env.int("ATTENDANCE_CORRECTION_MAX_DAYS", default=31)
+ATTENDANCE_CORRECTIONS_PER_MONTH = env.int("ATTENDANCE_CORRECTIONS_PER_MONTH", default=3)
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts before any check
@@ -310,6 +318,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set where several models call their field "kind".
+    "ENUM_NAME_OVERRIDES": {"AttendanceRequestKindEnum": "attendance.models.requests.RequestKind"},
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -1,127 +1,13 @@
-"""Attendance data shared with the terminals app: raw punches, who a PIN belongs to, and how far
-each terminal has been synchronised. (Shifts, rosters, requests and daily results come with the
-attendance issue.)"""
+"""The schedule: holiday calendar, shift types and the roster."""
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from logistics.common.fields import LocalDateTimeField
-
-
-class PunchSource(models.TextChoices):
-    PULL = "pull", _("Pulled from the terminal")
-    PUSH = "push", _("Pushed by the terminal")
-    FILE = "file", _("Imported from a file")
-    CORRECTION = "correction", _("Correction (补卡)")
-
-
-class Punch(models.Model):
-    """One punch as the terminal recorded it. Immutable: never edited, never deleted; a correction
-    is a new punch with source ``correction``. Identified by (terminal serial, PIN, device-local
-    time), so the same punch arriving by pull, push and file is stored once. Who the PIN belongs
-    to is resolved through ``PinMapping`` (by default the staff member whose employee number it is),
-    so a punch with an unknown PIN needs no update when the mapping appears."""
-
-    Source = PunchSource
-
-    terminal_serial = models.CharField(_("terminal serial"), max_length=64, blank=True)
-    pin = models.CharField(_("PIN"), max_length=24, db_index=True)
-    local_time = LocalDateTimeField(_("device-local time"))
-    punched_at = models.DateTimeField(_("time"), db_index=True)
-    status = models.SmallIntegerField(_("in/out state"), default=0)
-    verify_type = models.SmallIntegerField(_("verification"), default=0)
-    workcode = models.CharField(_("work code"), max_length=24, blank=True)
-    source = models.CharField(_("source"), max_length=12, choices=PunchSource.choices)
-    batch = models.CharField(
-        _("import batch"), max_length=64, blank=True, help_text=_("The pull run, push stamp or file it came with.")
-    )
-    received_at = models.DateTimeField(_("received at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-        help_text=_("Corrections only."),
-    )
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("punch")
-        verbose_name_plural = _("punches")
-        ordering = ["-punched_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["terminal_serial", "pin", "local_time"],
-                condition=~Q(source="correction"),
-                name="attendance_punch_natural_key",
-            ),
-            models.UniqueConstraint(
-                fields=["pin", "local_time"],
-                condition=Q(source="correction"),
-                name="attendance_punch_one_correction",
-            ),
-            models.CheckConstraint(
-                condition=Q(source__in=["pull", "push", "file", "correction"]), name="attendance_punch_source_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(source="correction") | ~Q(terminal_serial=""),
-                name="attendance_punch_serial_unless_correction",
-            ),
-        ]
-        indexes = [models.Index(fields=["pin", "punched_at"], name="attendance_punch_pin_time_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.pin} {self.local_time:%Y-%m-%d %H:%M:%S} ({self.terminal_serial or self.source})"
-
-
-class PinMapping(models.Model):
-    """Who a terminal PIN belongs to between two dates, when it is not simply the staff member's
-    employee number (PINs are reused after people leave)."""
-
-    pin = models.CharField(_("PIN"), max_length=24, db_index=True)
-    staff = models.ForeignKey(
-        "org.Staff", on_delete=models.PROTECT, related_name="pin_mappings", verbose_name=_("staff")
-    )
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("PIN mapping")
-        verbose_name_plural = _("PIN mappings")
-        ordering = ["pin", "valid_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="attendance_pinmapping_dates_ordered",
-            ),
-            models.UniqueConstraint(fields=["pin", "valid_from"], name="attendance_pinmapping_unique_start"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.pin} → {self.staff}"
-
-
-class TerminalWatermark(models.Model):
-    """How far a terminal's punches are known to be stored ("synced up to"): attendance marks
-    nobody absent for a time after this, since their punch may still be on the terminal."""
-
-    terminal_serial = models.CharField(_("terminal serial"), max_length=64, unique=True)
-    synced_until = models.DateTimeField(_("synced up to"))
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("terminal watermark")
-        verbose_name_plural = _("terminal watermarks")
-
-    def __str__(self) -> str:
-        return f"{self.terminal_serial} @ {self.synced_until:%Y-%m-%d %H:%M}"
 
 
 class CalendarDayKind(models.TextChoices):
@@ -156,6 +42,11 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
 
 
+class Pairing(models.TextChoices):
+    FIRST_LAST = "first_last", _("First punch in, last punch out")
+    ALTERNATING = "alternating", _("Alternating in / out pairs")
+
+
 class ShiftType(models.Model):
     """A kind of shift (班次): its times, the windows in which punches count for it, grace minutes,
     what counts as a full or half day, and overtime rules. End before start means the shift crosses
@@ -183,6 +74,14 @@ class ShiftType(models.Model):
     overtime_after_minutes = models.PositiveIntegerField(_("overtime counts after (minutes past the end)"), default=30)
     overtime_rounding_minutes = models.PositiveIntegerField(_("overtime rounded down to (minutes)"), default=30)
     rest_day_after = models.BooleanField(_("the next day is a rest day (下夜班)"), default=False)
+    pairing = models.CharField(
+        _("punch pairing"),
+        max_length=12,
+        choices=Pairing.choices,
+        default=Pairing.FIRST_LAST,
+        help_text=_("First in / last out ignores punches in between; alternating pays only the time between "
+                    "each in and the next out (breaks punched out are not paid)."),
+    )  # fmt: skip
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -201,10 +100,22 @@ class ShiftType(models.Model):
             models.CheckConstraint(
                 condition=Q(overtime_rounding_minutes__gte=1), name="attendance_shifttype_rounding_min"
             ),
+            models.CheckConstraint(condition=Q(pairing__in=Pairing.values), name="attendance_shifttype_pairing_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start:%H:%M}–{self.end:%H:%M})"
+
+    @property
+    def css_color(self) -> str:
+        """The colour as a safe CSS value (``#rrggbb``), the default blue when it is not one."""
+        return self.color if re.fullmatch(r"#[0-9A-Fa-f]{6}", self.color or "") else "#0d6efd"
+
+    @property
+    def text_color(self) -> str:
+        """Black or white, whichever reads better on the shift's colour."""
+        red, green, blue = (int(self.css_color[i : i + 2], 16) for i in (1, 3, 5))
+        return "#000" if (red * 299 + green * 587 + blue * 114) / 1000 > 150 else "#fff"
 
 
 class RosterEntry(models.Model):
@@ -235,3 +146,49 @@ class RosterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.staff} {self.shift.code}"
+
+
+class RosterPattern(models.Model):
+    """A saved rotation (轮班模式) a team lead applies over a date range, e.g. day – evening –
+    night – off – off. ``sequence`` is the ordered list of steps, one per day: a shift type id, or
+    null for a rest day; the rotation repeats from the first step after the last. A pattern without
+    a team is offered to every team."""
+
+    name = models.CharField(_("name"), max_length=50)
+    team = models.ForeignKey(
+        "org.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roster_patterns",
+        verbose_name=_("team"),
+        help_text=_("Empty: offered to every team."),
+    )
+    sequence = models.JSONField(_("steps"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("roster pattern")
+        verbose_name_plural = _("roster patterns")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="attendance_rosterpattern_unique_name"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(team__isnull=True), name="attendance_rosterpattern_unique_shared_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def length(self) -> int:
+        return len(self.sequence or [])

@@ -1,5 +1,4 @@
-"""Writes of the attendance app that other apps call: storing punches, PIN mappings, terminal
-watermarks. (The attendance issue adds shifts, rosters, requests and daily results.)"""
+"""Storing punches, PIN mappings, terminal watermarks, filling the holiday calendar."""
 
 from __future__ import annotations
 
@@ -10,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from logistics.common.errors import DomainError
 
-from .models import CalendarDay, PinMapping, Punch, PunchSource, RosterEntry, ShiftType, TerminalWatermark
+from ..models import CalendarDay, PinMapping, Punch, PunchSource, TerminalWatermark
+from .results import punch_days_mark_dirty
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,10 @@ def punches_record(
     batch_size = COPY_BATCH if connection.vendor == "postgresql" else INSERT_BATCH
     for start in range(0, len(rows), batch_size):
         chunk = rows[start : start + batch_size]
-        inserted = _insert_ignoring_duplicates(chunk)
+        with transaction.atomic():
+            inserted, pin_days = _insert_ignoring_duplicates(chunk)
+            # The days these new punches may change, queued in the same transaction.
+            punch_days_mark_dirty(pin_days=pin_days)
         result.new += inserted
         result.duplicates += len(chunk) - inserted
     return result
@@ -134,10 +138,11 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_ignoring_duplicates(rows: list[tuple]) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the number of rows really inserted."""
+def _insert_ignoring_duplicates(rows: list[tuple]) -> tuple[int, set[tuple[str, dt.date]]]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the number of rows really inserted, and the
+    distinct (PIN, local date) of those rows."""
     if not rows:
-        return 0
+        return 0, set()
     if connection.vendor == "postgresql":
         return _copy_insert_ignoring_duplicates(rows)
     fields = [Punch._meta.get_field(name) for name in COLUMNS]
@@ -153,7 +158,10 @@ def _insert_ignoring_duplicates(rows: list[tuple]) -> int:
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return len(cursor.fetchall())
+        ids = [row[0] for row in cursor.fetchall()]
+    zone = timezone.get_default_timezone()
+    new = Punch.objects.filter(id__in=ids).values_list("pin", "punched_at")
+    return len(ids), {(pin, at.astimezone(zone).date()) for pin, at in new}
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -166,7 +174,7 @@ def _copy_text(value) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-def _copy_insert_ignoring_duplicates(rows: list[tuple]) -> int:
+def _copy_insert_ignoring_duplicates(rows: list[tuple]) -> tuple[int, set[tuple[str, dt.date]]]:
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT ... ON CONFLICT
     DO NOTHING. Several times faster than a multi-row INSERT for a terminal's whole log. Values are
     validated (printable, no tabs or line breaks) before they get here; backslashes are escaped."""
@@ -184,13 +192,17 @@ def _copy_insert_ignoring_duplicates(rows: list[tuple]) -> int:
         )
         cursor.execute("TRUNCATE punch_stage")
         cursor.cursor.copy_expert(f"COPY punch_stage ({columns}) FROM STDIN", buffer)
+        # Only the distinct (PIN, local date) of the new rows come back: a re-pull of a whole log
+        # with nothing new returns nothing and queues no recomputation.
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM punch_stage "  # noqa: S608 - model names only
-            "ON CONFLICT DO NOTHING"
+            f"WITH new AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM punch_stage "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING pin, punched_at) "
+            "SELECT pin, (punched_at AT TIME ZONE %s)::date, count(*) FROM new GROUP BY 1, 2",
+            [settings.TIME_ZONE],
         )
-        inserted = cursor.rowcount
+        returned = cursor.fetchall()
         cursor.execute("TRUNCATE punch_stage")
-    return inserted
+    return sum(count for _pin, _day, count in returned), {(pin, day) for pin, day, _count in returned}
 
 
 def terminal_watermark_report(*, terminal_serial: str, synced_until: dt.datetime) -> None:
@@ -260,46 +272,3 @@ def calendar_fill(*, year: int) -> CalendarFill:
     CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
     result.created = len(rows)
     return result
-
-
-# --- roster --------------------------------------------------------------------------------------
-@dataclass
-class RosterResult:
-    entry: RosterEntry
-    warnings: list[str] = field(default_factory=list)
-
-
-@transaction.atomic
-def roster_assign(*, staff, day: dt.date, shift: ShiftType, actor=None) -> RosterResult:
-    """Put ``staff`` on ``shift`` on ``day``. Refused when it overlaps another of their shifts
-    (including a night shift of the day before that runs into this one) or the person is not
-    attendance-tracked; flagged (allowed) when it breaks the rest day after a night shift."""
-    from .rules import shift_segments
-
-    if not staff.attendance_tracked:
-        raise DomainError(_("%(name)s is not attendance-tracked.") % {"name": staff.name})
-    if not shift.is_active:
-        raise DomainError(_("This shift type is no longer in use."))
-    # Lock the person's roster around the day so two editors cannot build an overlap together.
-    neighbours = list(
-        RosterEntry.objects.select_for_update()
-        .select_related("shift")
-        .filter(staff=staff, date__range=(day - dt.timedelta(days=1), day + dt.timedelta(days=1)))
-        .order_by("pk")
-    )
-    new_segments = shift_segments(shift, day)
-    for other in neighbours:
-        if other.date == day and other.shift_id == shift.pk:
-            raise DomainError(_("%(name)s already has this shift on that day.") % {"name": staff.name})
-        for seg in shift_segments(other.shift, other.date):
-            if any(seg.overlaps(new) for new in new_segments):
-                raise DomainError(
-                    _("Overlaps the %(shift)s shift of %(date)s.") % {"shift": other.shift.name, "date": other.date}
-                )
-    warnings = [
-        _("No rest after the %(shift)s shift of %(date)s.") % {"shift": other.shift.name, "date": other.date}
-        for other in neighbours
-        if other.date == day - dt.timedelta(days=1) and other.shift.rest_day_after
-    ]
-    entry = RosterEntry.objects.create(staff=staff, date=day, shift=shift, created_by=actor)
-    return RosterResult(entry, warnings)
