@@ -46,7 +46,7 @@ class AttendanceConfig(AppConfig):
 
         API_SCOPES["attendance_requests"] = _("Submit and decide attendance requests")
 
-        from .views import board, my, requests, roster, sheets
+        from .views import board, my, reports, requests, roster, sheets
 
-        for pages in (my, roster, requests, board, sheets):
+        for pages in (my, roster, requests, board, sheets, reports):
             pages.register_menu()

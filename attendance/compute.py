@@ -5,7 +5,7 @@ shift starts on: a night shift 20:00–08:00 belongs to the evening it begins. T
 ``services/results.py`` gathers the inputs for many person-days at once and calls ``day_compute``.
 
 Definitions (the scenario tables in ``tests/attendance/test_compute.py`` spell them out):
-- Punches within ``DUPLICATE_SECONDS`` of the previous one are one punch.
+- Punches within ``DUPLICATE_SECONDS`` of the previous one (in the same window) are one punch.
 - Each shift segment owns the punches in its window (check-in window before its start to check-out
   window after its end), cut half-way between two segments (of the same or a neighbouring day).
 - First in / last out: the first punch is the check-in and the last the check-out; a single punch
@@ -203,7 +203,7 @@ def day_compute(inp: DayInput, *, fast: bool = True) -> DayOutcome:
     (one single-segment shift, first in / last out, no leave, overtime request or evidence) takes
     a shorter path with the same results (``fast=False`` forces the general one; a property test
     compares both on random days)."""
-    punches = dedupe(inp.punches)
+    punches = inp.punches  # de-duplicated within each window below
     if not inp.shifts:
         return _free_day(inp, punches)
     if fast and len(inp.shifts) == 1 and not (inp.leaves or inp.overtime or inp.evidence):
@@ -244,7 +244,7 @@ def day_compute(inp: DayInput, *, fast: bool = True) -> DayOutcome:
             on_leave += 1
             continue
 
-        mine = [p for p in punches if slot.window.start <= p < slot.window.end]
+        mine = dedupe([p for p in punches if slot.window.start <= p < slot.window.end])
         expected_in, expected_out = _expected(seg, slot.excused)
         evidence = any(slot.window.start <= e <= seg.end for e in inp.evidence)
         pairs, no_in, no_out = _pair(slot.shift.pairing, mine, expected_in, expected_out)
@@ -359,7 +359,7 @@ def _simple_day(inp: DayInput, shift, punches: list[dt.datetime]) -> DayOutcome:
         window_start = max(window_start, inp.prev_end + (start - inp.prev_end) / 2)
     if inp.next_start is not None and inp.next_start >= end:
         window_end = min(window_end, end + (inp.next_start - end) / 2)
-    mine = [p for p in punches if window_start <= p < window_end]
+    mine = dedupe([p for p in punches if window_start <= p < window_end])
 
     out = DayOutcome(day_type=inp.day_type, status="present", shift_codes=shift.code[:64], night=end.date() > day)
     out.scheduled_minutes = max(_minutes(end - start) - shift.break_minutes, 0)
@@ -464,7 +464,9 @@ def _free_day(inp: DayInput, punches: list[dt.datetime]) -> DayOutcome:
     counted: list[Segment] = []
     recheck: list[dt.datetime] = []
     for request in inp.overtime:
-        around = [p for p in punches if request.start - FREE_OVERTIME_SLACK <= p < request.end + FREE_OVERTIME_SLACK]
+        around = dedupe(
+            [p for p in punches if request.start - FREE_OVERTIME_SLACK <= p < request.end + FREE_OVERTIME_SLACK]
+        )
         closes = request.end + FREE_OVERTIME_SLACK
         if inp.now < closes or (inp.synced_until is not None and inp.synced_until < closes):
             recheck.append(closes)

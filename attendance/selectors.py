@@ -76,6 +76,20 @@ def teams_managed_by(user) -> QuerySet[Team]:
     return teams.filter(lead__user=user)
 
 
+def teams_visible_to(user) -> QuerySet[Team]:
+    """Teams whose attendance (roster, month, close status) the user may look at: every active team
+    for managers, finance, system and attendance administrators (and superusers), the teams they
+    lead for a team lead, none for anyone else. Out of scope → 404."""
+    from logistics.common.registries import user_roles
+    from logistics.org.roles import ATTENDANCE_ADMIN, FINANCE, MANAGER, SYSADMIN
+
+    teams = Team.objects.filter(is_active=True).select_related("lead", "campus").order_by("code")
+    sees_all = {MANAGER, FINANCE, SYSADMIN, ATTENDANCE_ADMIN}
+    if user.is_authenticated and (user.is_superuser or user_roles(user) & sees_all):
+        return teams
+    return teams_managed_by(user)
+
+
 def tracked_staff_visible_to(user) -> QuerySet[Staff]:
     """Attendance-tracked staff whose attendance the user may see (the organization's scoping:
     managers and administrators everyone, a team lead their teams, anyone else themselves)."""
@@ -99,19 +113,19 @@ def requests_pending_for(user):
 
 
 def requests_visible_to(user):
-    """Requests the user may see: their own, their teams' for a team lead, all for the attendance
-    administrator and managers (out of scope → 404)."""
+    """Requests the user may open: their own (as the person or who entered it), their team
+    members' for a team lead, all for the attendance administrator and managers (out of scope → 404)."""
     from logistics.common.registries import user_roles
     from logistics.org.roles import ATTENDANCE_ADMIN, MANAGER
 
     from .models import AttendanceRequest
 
-    qs = AttendanceRequest.objects.select_related("staff__team__lead", "staff__department", "leave_type", "created_by")
+    qs = AttendanceRequest.objects.select_related("staff__team__lead", "staff__department", "leave_type")
     if not user.is_authenticated:
         return qs.none()
     if user.is_superuser or user_roles(user) & {ATTENDANCE_ADMIN, MANAGER}:
         return qs
-    return qs.filter(Q(staff__user=user) | Q(staff__team__lead__user=user))
+    return qs.filter(Q(staff__user=user) | Q(created_by=user) | Q(staff__team__lead__user=user))
 
 
 # --- schedule ------------------------------------------------------------------------------------

@@ -551,16 +551,6 @@ def month_close_overview(*, month: dt.date, teams: QuerySet[Team]) -> list[TeamM
     ]
 
 
-def month_close_teams_visible_to(user) -> QuerySet[Team]:
-    """Teams whose close status the user may see: every active team for the attendance
-    administrator, finance and managers; a team lead their own teams."""
-    from .selectors import teams_managed_by
-
-    if user.is_authenticated and (user.is_superuser or user.has_perm("attendance.view_sheetexport")):
-        return Team.objects.filter(is_active=True).select_related("lead").order_by("code")
-    return teams_managed_by(user)
-
-
 def can_close_month_lead(user, team: Team) -> bool:
     """The first close step: the team's lead, or the attendance administrator."""
     from .permissions import is_attendance_admin

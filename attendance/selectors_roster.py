@@ -20,7 +20,7 @@ from logistics.org.models import Staff, Team
 from .models import AttendanceRequest, CalendarDay, MonthClose, RosterEntry, RosterPattern, ShiftType
 from .roster_checks import DANGER, INFO, WARNING, Issue, LeaveMark, cell_issues
 from .rules import HOLIDAY, REST, day_type, scheduled_minutes
-from .selectors import teams_managed_by
+from .selectors import teams_managed_by, teams_visible_to
 
 DAY = dt.timedelta(days=1)
 LEVEL_ORDER = {DANGER: 3, WARNING: 2, INFO: 1}
@@ -35,15 +35,9 @@ def roster_teams_visible_to(user) -> QuerySet[Team]:
     """Teams whose roster the user may look at: every active team for those who see everyone's
     roster (managers, attendance and system administrators), the teams they lead for a team lead,
     none without ``attendance.view_rosterentry``. A team outside this set is a 404."""
-    from logistics.common.registries import user_roles
-    from logistics.org.roles import ATTENDANCE_ADMIN, MANAGER, SYSADMIN
-
-    teams = Team.objects.filter(is_active=True).select_related("lead", "campus").order_by("code")
     if not user.is_authenticated or not user.has_perm("attendance.view_rosterentry"):
-        return teams.none()
-    if user.is_superuser or user_roles(user) & {MANAGER, SYSADMIN, ATTENDANCE_ADMIN}:
-        return teams
-    return teams_managed_by(user)
+        return Team.objects.none()
+    return teams_visible_to(user)
 
 
 def roster_teams_editable_by(user) -> QuerySet[Team]:

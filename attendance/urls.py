@@ -1,4 +1,4 @@
-from .views import board, my, requests, roster, sheets
+from .views import board, my, reports, requests, roster, sheets
 
 app_name = "attendance"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *requests.urlpatterns,
     *board.urlpatterns,
     *sheets.urlpatterns,
+    *reports.urlpatterns,
 ]

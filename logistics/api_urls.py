@@ -1,9 +1,10 @@
 """/api/v1/: the open API. Each app's read and command endpoints are registered here."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from attendance.api.requests import AttendanceRequestViewSet
-from attendance.api.results import DailyResultViewSet
+from attendance.api.results import DailyResultViewSet, MonthlyTotalsView
 from attendance.api.views import PunchViewSet
 from devices.api.views import TerminalRunViewSet, TerminalViewSet
 
@@ -14,4 +15,7 @@ router.register("punches", PunchViewSet, basename="punch")
 router.register("attendance/daily-results", DailyResultViewSet, basename="daily-result")
 router.register("attendance/requests", AttendanceRequestViewSet, basename="attendance-request")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("attendance/monthly-totals/", MonthlyTotalsView.as_view(), name="monthly-totals"),
+    *router.urls,
+]

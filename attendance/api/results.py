@@ -3,14 +3,24 @@ scoped like the pages (a team lead sees their teams, managers and administrators
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from logistics.common.api_permissions import ModelViewPermissions
 from logistics.org.api_auth import TokenHasScope
 
 from ..models import DailyResult
 from ..selectors import tracked_staff_visible_to
+from ..selectors_month import month_rows
 
 
 class DailyResultSerializer(serializers.ModelSerializer):
@@ -56,4 +66,58 @@ class DailyResultViewSet(viewsets.ReadOnlyModelViewSet):
             DailyResult.objects.filter(staff__in=visible)
             .select_related("staff", "leave_type")
             .order_by("-date", "staff__employee_no")
+        )
+
+
+class MonthlyTotalsView(APIView):
+    """Monthly totals per person (the rows of the monthly sheet): ``?month=2026-11`` (required),
+    optional ``department`` and ``team`` ids. A month closed for payroll is read from its frozen
+    snapshot; adjustments of earlier closed months carried into this one are listed per person."""
+
+    permission_classes = [IsAuthenticated, TokenHasScope]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, required=True, description="YYYY-MM"),
+            OpenApiParameter("department", int),
+            OpenApiParameter("team", int),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        if not request.user.has_perm("attendance.view_dailyresult"):
+            raise PermissionDenied
+        try:
+            month = dt.date.fromisoformat(f"{request.query_params.get('month', '')}-01")
+        except ValueError as exc:
+            raise ValidationError({"month": _("Give the month as YYYY-MM.")}) from exc
+        department = request.query_params.get("department")
+        team = request.query_params.get("team")
+        staff = tracked_staff_visible_to(request.user)
+        if team:
+            if not team.isdigit():
+                raise ValidationError({"team": _("Give a team id.")})
+            staff = staff.filter(team_id=int(team))
+        if department and not department.isdigit():
+            raise ValidationError({"department": _("Give a department id.")})
+        rows = month_rows(month=month, department=int(department) if department else None, staff_qs=staff)
+        return Response(
+            {
+                "month": f"{month:%Y-%m}",
+                "results": [
+                    {
+                        "staff": row.staff_id,
+                        "employee_no": row.employee_no,
+                        "name": row.name,
+                        "department": row.department,
+                        "team": row.team,
+                        "closed": row.closed,
+                        "flags": list(row.flags),
+                        "days": row.days,
+                        "totals": row.totals.as_json(),
+                        "adjustments": [a.as_json() for a in row.adjustments],
+                    }
+                    for row in rows
+                ],
+            }
         )

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -141,7 +142,8 @@ def results_recompute(*, pairs: Iterable[tuple[int, dt.date]], now: dt.datetime 
     staff_ids = sorted(by_staff)
     for i in range(0, len(staff_ids), STAFF_CHUNK):
         chunk = {s: by_staff[s] for s in staff_ids[i : i + STAFF_CHUNK]}
-        _recompute_chunk(chunk, now, stats)
+        with transaction.atomic():  # the month-close locks below last until the rows are written
+            _recompute_chunk(chunk, now, stats)
     return stats
 
 
@@ -172,6 +174,8 @@ def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: Re
     shift_types = ShiftType.objects.in_bulk({shift_id for _s, _d, shift_id in entries})
     for staff_id, date, shift_id in entries:
         roster[(staff_id, date)].append(shift_types[shift_id])
+    # First start and last end of each rostered day: where a neighbouring day's windows stop.
+    edges = {key: _edges(shifts, key[1]) for key, shifts in roster.items()}
 
     mapped = set(PinMapping.objects.filter(staff_id__in=ids).values_list("pin", flat=True))
     pins = {staff[s]["employee_no"] for s in ids} | mapped
@@ -180,13 +184,7 @@ def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: Re
     end_at = dt.datetime.combine(hi + 2 * DAY, dt.time(), tzinfo=zone)
     punches: dict[int, list[dt.datetime]] = defaultdict(list)
     terminals: dict[int, set[str]] = defaultdict(set)
-    rows = (
-        Punch.objects.filter(pin__in=pins, punched_at__gte=start_at, punched_at__lt=end_at)
-        .values_list("pin", "punched_at", "terminal_serial")
-        .iterator(chunk_size=20000)
-    )
-    for pin, at, serial in rows:
-        local = _local(at, zone)
+    for pin, local, serial in _punches_local(pins, start_at, end_at, zone):
         owner = _owner_on(owners, pin, local.date())
         if owner in chunk:
             punches[owner].append(local)
@@ -233,12 +231,7 @@ def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: Re
         evidence[staff_id].append(_local(at, zone))
 
     calendar = dict(CalendarDay.objects.filter(date__range=(lo, hi)).values_list("date", "kind"))
-    closed = {
-        (team_id, month)
-        for team_id, month in MonthClose.objects.filter(
-            status=MonthClose.Status.CLOSED, month__gte=lo.replace(day=1), month__lte=hi
-        ).values_list("team_id", "month")
-    }
+    closed = _closed_months(lo, hi)
     # (staff, date) → (changed_after_close, *OUTCOME_FIELDS): tuples, compared with the outcome's
     # values in the same form, so that unchanged days are not written again.
     existing = {
@@ -259,16 +252,18 @@ def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: Re
             shifts = roster.get((staff_id, day), [])
             first = bisect_left(own, dt.datetime.combine(day - DAY, dt.time()))
             last = bisect_left(own, dt.datetime.combine(day + 3 * DAY, dt.time()), first)
+            own_leaves = leaves.get(staff_id)
+            own_overtime = overtime.get(staff_id)
             inp = DayInput(
                 day=day,
                 day_type=day_type(day, calendar),
                 shifts=shifts,
                 punches=own[first:last],  # local dates day - 1 … day + 2
-                leaves=[leave for a, b, leave in leaves.get(staff_id, ()) if a <= day <= b or leave.interval],
-                overtime=_overtime_of_day(overtime.get(staff_id, ()), day, shifts, roster, staff_id),
+                leaves=[lv for a, b, lv in own_leaves if a <= day <= b or lv.interval] if own_leaves else [],
+                overtime=_overtime_of_day(own_overtime, day, shifts, roster, staff_id) if own_overtime else [],
                 evidence=evidence.get(staff_id, []),
-                prev_end=_edge(roster.get((staff_id, day - DAY), []), day - DAY, last=True),
-                next_start=_edge(roster.get((staff_id, day + DAY), []), day + DAY, last=False),
+                prev_end=edges.get((staff_id, day - DAY), NO_EDGES)[1],
+                next_start=edges.get((staff_id, day + DAY), NO_EDGES)[0],
                 synced_until=synced,
                 now=now_local,
             )
@@ -289,14 +284,30 @@ def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: Re
     _save(rows)
 
 
+def _closed_months(lo: dt.date, hi: dt.date) -> set[tuple[int, dt.date]]:
+    """(team, month) closed for payroll in the range. On PostgreSQL the month-close rows are read
+    FOR SHARE: a final close that commits while this recompute runs either waits for it (and its
+    snapshot then includes these results) or is seen here (and the changes are flagged), never
+    neither. Recomputes do not block each other."""
+    months = MonthClose.objects.filter(month__gte=lo.replace(day=1), month__lte=hi).order_by()
+    if connection.vendor != "postgresql":
+        return set(months.filter(status=MonthClose.Status.CLOSED).values_list("team_id", "month"))
+    sql, params = months.values_list("team_id", "month", "status").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR SHARE", params)
+        return {(team_id, month) for team_id, month, status in cursor.fetchall() if status == MonthClose.Status.CLOSED}
+
+
+_outcome_values = attrgetter(*OUTCOME_FIELDS)
+_TIMES = tuple(i for i, name in enumerate(OUTCOME_FIELDS) if name in ("first_in", "last_out", "recheck_after"))
+
+
 def _values(o: DayOutcome, zone) -> tuple:
     """The outcome in ``OUTCOME_FIELDS`` order, as the database returns it (aware times)."""
-    values = []
-    for name in OUTCOME_FIELDS:
-        value = getattr(o, name)
-        if isinstance(value, dt.datetime):
-            value = value.replace(tzinfo=zone)
-        values.append(value)
+    values = list(_outcome_values(o))
+    for i in _TIMES:
+        if values[i] is not None:
+            values[i] = values[i].replace(tzinfo=zone)
     return tuple(values)
 
 
@@ -356,11 +367,33 @@ def _copy_value(value) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-def _edge(shifts: list, day: dt.date, *, last: bool) -> dt.datetime | None:
-    if not shifts:
-        return None
+NO_EDGES = (None, None)
+
+
+def _edges(shifts: list, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     segments = [seg for shift in shifts for seg in shift_segments(shift, day)]
-    return max(s.end for s in segments) if last else min(s.start for s in segments)
+    return min(s.start for s in segments), max(s.end for s in segments)
+
+
+def _punches_local(pins: set[str], start_at: dt.datetime, end_at: dt.datetime, zone):
+    """(PIN, local naive time, terminal serial) of the punches of ``pins`` in the range. On
+    PostgreSQL the conversion to local wall-clock time happens in SQL and the rows bypass the ORM's
+    converters (the biggest share of a month's recompute otherwise)."""
+    if connection.vendor != "postgresql":
+        rows = Punch.objects.filter(pin__in=pins, punched_at__gte=start_at, punched_at__lt=end_at).values_list(
+            "pin", "punched_at", "terminal_serial"
+        )
+        for pin, at, serial in rows.iterator(chunk_size=20000):
+            yield pin, _local(at, zone), serial
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pin, punched_at AT TIME ZONE %s, terminal_serial FROM {Punch._meta.db_table} "  # noqa: S608
+            "WHERE pin = ANY(%s) AND punched_at >= %s AND punched_at < %s",
+            [str(zone), list(pins), start_at, end_at],
+        )
+        while batch := cursor.fetchmany(20000):
+            yield from batch
 
 
 def _overtime_of_day(requests, day: dt.date, shifts: list, roster, staff_id: int) -> list[Segment]:

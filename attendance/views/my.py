@@ -30,14 +30,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
-from logistics.common.registries import MenuEntry, menu, user_roles
-from logistics.org.models import Staff, Team
-from logistics.org.roles import MANAGER
+from logistics.common.registries import MenuEntry, menu
+from logistics.org.models import Staff
 
 from ..forms_requests import days_label, format_days
 from ..models import AttendanceRequest, CalendarDay, DailyResult, DayStatus, PinMapping, Punch, RosterEntry
 from ..rules import HOLIDAY, REST, day_type, shift_segments
-from ..selectors import teams_managed_by
+from ..selectors import teams_visible_to
 from .requests import decorate, leave_balances, own_staff, parse_date
 
 RESULTS_PERMISSION = "attendance.view_dailyresult"
@@ -333,14 +332,6 @@ class MyDayView(LoginRequiredMixin, View):
 
 
 # --- team view -----------------------------------------------------------------------------------
-def teams_visible_to(user) -> QuerySet[Team]:
-    """Teams whose month the user may look at: every active team for managers (and superusers and
-    attendance administrators), the teams they lead for a team lead."""
-    if user.is_authenticated and (user.is_superuser or MANAGER in user_roles(user)):
-        return Team.objects.filter(is_active=True).select_related("lead").order_by("code")
-    return teams_managed_by(user)
-
-
 def team_staff_visible_to(user) -> QuerySet[Staff]:
     """Tracked members of the teams the user may look at (out of scope → 404)."""
     return Staff.objects.filter(team__in=teams_visible_to(user), attendance_tracked=True)

@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -30,8 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from logistics.common.errors import DomainError
-from logistics.common.registries import MenuEntry, menu, user_roles
-from logistics.org.roles import MANAGER
+from logistics.common.registries import MenuEntry, menu
 
 from .. import services
 from ..forms_requests import (
@@ -46,7 +44,7 @@ from ..forms_requests import (
 )
 from ..models import AttendanceRequest, LeavePortion, LeaveType, RequestKind, RequestStatus
 from ..permissions import can_decide, is_attendance_admin
-from ..selectors import requests_pending_for
+from ..selectors import requests_pending_for, requests_visible_to
 
 APPROVE_PERMISSION = "attendance.approve_attendancerequest"
 CHANGED_EVENT = "attendance-requests-changed"  # the queue counter and lists listen for it
@@ -71,21 +69,6 @@ def own_staff(user):
     except ObjectDoesNotExist:
         return None
     return staff if staff.attendance_tracked and staff.is_active else None
-
-
-def sees_all_requests(user) -> bool:
-    return is_attendance_admin(user) or MANAGER in user_roles(user)
-
-
-def requests_visible_to(user) -> QuerySet[AttendanceRequest]:
-    """Requests ``user`` may open: their own (as the person or who entered it), their team members'
-    for a team lead, every request for attendance administrators and managers."""
-    qs = AttendanceRequest.objects.select_related("staff__team__lead", "staff__department", "leave_type")
-    if not user.is_authenticated:
-        return qs.none()
-    if sees_all_requests(user):
-        return qs
-    return qs.filter(Q(staff__user=user) | Q(created_by=user) | Q(staff__team__lead__user=user))
 
 
 def is_own(user, req: AttendanceRequest) -> bool:

@@ -36,7 +36,7 @@ from logistics.org.models import Department
 from .. import services
 from ..exports import total_headers, total_values
 from ..models import SheetExport
-from ..selectors import teams_managed_by
+from ..selectors import teams_managed_by, teams_visible_to
 from ..selectors_month import (
     SYMBOLS,
     Adjustment,
@@ -46,7 +46,6 @@ from ..selectors_month import (
     can_close_month_lead,
     leave_types_for_sheet,
     month_close_overview,
-    month_close_teams_visible_to,
     month_days,
     month_end,
     month_rows,
@@ -238,7 +237,7 @@ def _close_context(request: HttpRequest, month: dt.date) -> dict:
     user = request.user
     final = can_close_month_final(user)
     rows = []
-    for item in month_close_overview(month=month, teams=month_close_teams_visible_to(user)):
+    for item in month_close_overview(month=month, teams=teams_visible_to(user)):
         lead = can_close_month_lead(user, item.team)
         rows.append(
             CloseRow(

@@ -103,3 +103,20 @@ def test_correction_needs_a_local_time_and_tokens_need_the_scope(world, client):
     aware = dict(body, start_at="2026-11-20T08:00:00+08:00")
     bad = client.post("/api/v1/attendance/requests/", aware, content_type="application/json", **headers)
     assert bad.status_code == 400
+
+
+def test_monthly_totals_are_scoped_and_validated(world, client_as, make_user):
+    day = world["day"]
+    month = f"{day:%Y-%m}"
+    url = "/api/v1/attendance/monthly-totals/"
+    lead = client_as(world["lead"]).get(url, {"month": month}).json()
+    assert lead["month"] == month
+    assert sorted(r["employee_no"] for r in lead["results"]) == ["1", "2"]
+    tech = next(r for r in lead["results"] if r["employee_no"] == "2")
+    assert tech["totals"]["late_count"] == 1 and tech["totals"]["late_minutes"] == 12
+    assert len(tech["days"]) >= 28
+    assert client_as(world["lead"]).get(url, {"month": "2026-13"}).status_code == 400
+    assert client_as(world["lead"]).get(url).status_code == 400
+    assert client_as(world["tech"]).get(url, {"month": month}).status_code == 403
+    manager = client_as(make_user("boss", roles=(MANAGER,)))
+    assert len(manager.get(url, {"month": month}).json()["results"]) == 3
