@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -146,6 +147,14 @@ class Totals:
         return _hours(self.worked_minutes)
 
     @property
+    def overtime_hours(self) -> Decimal:
+        return _hours(self.overtime_workday_minutes + self.overtime_rest_minutes + self.overtime_holiday_minutes)
+
+    @property
+    def leave_days_total(self) -> Decimal:
+        return sum(self.leave.values(), ZERO)
+
+    @property
     def overtime_15(self) -> Decimal:
         return _hours(self.overtime_workday_minutes)
 
@@ -197,6 +206,13 @@ RESULT_FIELDS = (
     "missing_out", "leave_type_id", "leave_days", "overtime_workday_minutes", "overtime_rest_minutes",
     "overtime_holiday_minutes",
 )  # fmt: skip
+
+
+def totals_of_results(results: Iterable, leave_types: dict[int, tuple[str, str]] | None = None) -> Totals:
+    """Totals of ``DailyResult`` rows (the web pages' month figures), counted as the sheet counts.
+    Pass ``leave_types`` (``leave_type_map()``) when totalling many people: one query then."""
+    get = attrgetter(*RESULT_FIELDS)
+    return _accumulate((get(r) for r in results), leave_types if leave_types is not None else leave_type_map(), None)
 
 
 def _accumulate(results: Iterable[tuple], leave_types: dict[int, tuple[str, str]], days: list[str] | None) -> Totals:

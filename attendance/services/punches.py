@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from logistics.common.bulk import copy_to_stage
 from logistics.common.errors import DomainError
 
 from ..models import CalendarDay, PinMapping, Punch, PunchSource, TerminalWatermark
@@ -164,34 +164,13 @@ def _insert_ignoring_duplicates(rows: list[tuple]) -> tuple[int, set[tuple[str, 
     return len(ids), {(pin, at.astimezone(zone).date()) for pin, at in new}
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """A value in COPY's text format."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    return str(value).translate(_COPY_ESCAPES)
-
-
 def _copy_insert_ignoring_duplicates(rows: list[tuple]) -> tuple[int, set[tuple[str, dt.date]]]:
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT ... ON CONFLICT
     DO NOTHING. Several times faster than a multi-row INSERT for a terminal's whole log. Values are
     validated (printable, no tabs or line breaks) before they get here; backslashes are escaped."""
-    columns = ", ".join(COLUMNS)
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_text(value) for value in row))
-        buffer.write("\n")
-    buffer.seek(0)
     table = Punch._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS punch_stage ON COMMIT DELETE ROWS AS "  # noqa: S608 - model names
-            f"SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        cursor.execute("TRUNCATE punch_stage")
-        cursor.cursor.copy_expert(f"COPY punch_stage ({columns}) FROM STDIN", buffer)
+        columns = copy_to_stage(cursor, stage="punch_stage", table=table, columns=COLUMNS, rows=rows)
         # Only the distinct (PIN, local date) of the new rows come back: a re-pull of a whole log
         # with nothing new returns nothing and queues no recomputation.
         cursor.execute(

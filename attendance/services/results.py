@@ -9,7 +9,6 @@ terminal not yet synced). Recomputing is idempotent: the same inputs give the sa
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from bisect import bisect_left
 from collections import defaultdict
@@ -21,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from logistics.common.bulk import copy_to_stage
 from logistics.org.models import Staff
 
 from ..compute import DayInput, DayOutcome, Leave, day_compute
@@ -329,42 +329,16 @@ def _save(rows: list[tuple]) -> None:
             update_fields=[*OUTCOME_FIELDS, "computed_at", "changed_after_close"],
         )
         return
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(v) for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
     table = DailyResult._meta.db_table
     columns = [DailyResult._meta.get_field(name.removesuffix("_id")).column for name in SAVED_COLUMNS]
-    names = ", ".join(columns)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[2:])
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS result_stage ON COMMIT DELETE ROWS AS "  # noqa: S608 - model names
-            f"SELECT {names} FROM {table} WITH NO DATA"
-        )
-        cursor.execute("TRUNCATE result_stage")
-        cursor.cursor.copy_expert(f"COPY result_stage ({names}) FROM STDIN", buffer)
+        names = copy_to_stage(cursor, stage="result_stage", table=table, columns=columns, rows=rows)
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM result_stage "  # noqa: S608 - model names only
             f"ON CONFLICT (staff_id, date) DO UPDATE SET {updates}"
         )
         cursor.execute("TRUNCATE result_stage")
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    return str(value).translate(_COPY_ESCAPES)
 
 
 NO_EDGES = (None, None)

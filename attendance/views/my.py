@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
@@ -37,6 +37,7 @@ from ..forms_requests import days_label, format_days
 from ..models import AttendanceRequest, CalendarDay, DailyResult, DayStatus, PinMapping, Punch, RosterEntry
 from ..rules import HOLIDAY, REST, day_type, shift_segments
 from ..selectors import teams_visible_to
+from ..selectors_month import Totals, leave_type_map, totals_of_results
 from .requests import decorate, leave_balances, own_staff, parse_date
 
 RESULTS_PERMISSION = "attendance.view_dailyresult"
@@ -117,49 +118,9 @@ def _month_nav(first: dt.date) -> dict:
     return {"month": first, "prev_month": f"{previous:%Y-%m}", "next_month": f"{following:%Y-%m}"}
 
 
-@dataclass
-class MonthTotals:
-    """A person's month in figures, summed from their daily results."""
-
-    worked_minutes: int = 0
-    late_count: int = 0
-    late_minutes: int = 0
-    early_count: int = 0
-    early_minutes: int = 0
-    absent_days: int = 0
-    missing_punches: int = 0
-    leave_days: Decimal = field(default_factory=Decimal)
-    overtime_minutes: int = 0
-
-    def add(self, r: DailyResult) -> None:
-        self.worked_minutes += r.worked_minutes
-        self.late_count += r.late_minutes > 0
-        self.late_minutes += r.late_minutes
-        self.early_count += r.early_minutes > 0
-        self.early_minutes += r.early_minutes
-        self.absent_days += r.absent
-        self.missing_punches += r.missing_in + r.missing_out
-        self.leave_days += r.leave_days
-        self.overtime_minutes += r.overtime_minutes
-
-    @property
-    def worked_hours(self) -> str:
-        return _hours(self.worked_minutes)
-
-    @property
-    def overtime_hours(self) -> str:
-        return _hours(self.overtime_minutes)
-
-    @property
-    def leave_days_text(self) -> str:
-        return format_days(self.leave_days)
-
-
-def month_totals(results) -> MonthTotals:
-    totals = MonthTotals()
-    for r in results:
-        totals.add(r)
-    return totals
+def month_totals(results, leave_types=None) -> Totals:
+    """A person's month in figures, counted as the monthly sheet counts them."""
+    return totals_of_results(results, leave_types)
 
 
 @dataclass(frozen=True)
@@ -341,7 +302,7 @@ def team_staff_visible_to(user) -> QuerySet[Staff]:
 class TeamRow:
     staff: Staff
     cells: list[tuple[DayHead, DailyResult | None, str]]
-    totals: MonthTotals
+    totals: Totals
 
 
 class TeamAttendanceView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -377,10 +338,11 @@ class TeamAttendanceView(LoginRequiredMixin, PermissionRequiredMixin, View):
             # One reverse for ~900 cells: the URL pattern with placeholders filled per cell.
             pattern = reverse("attendance:team_day", args=[987654321, "1111-11-11"])
             rows = []
+            leave_types = leave_type_map()
             for person in people:
                 url = pattern.replace("987654321", str(person.pk))
                 cells = [(h, results.get((person.pk, h.date)), url.replace("1111-11-11", str(h.date))) for h in heads]
-                rows.append(TeamRow(person, cells, month_totals(r for _h, r, _u in cells if r)))
+                rows.append(TeamRow(person, cells, month_totals((r for _h, r, _u in cells if r), leave_types)))
             context.update(heads=heads, rows=rows, HOLIDAY=HOLIDAY, REST=REST)
             person = _parse_int(request.GET.get("person"))
             day = parse_date(request.GET.get("day"))
