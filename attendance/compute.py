@@ -54,7 +54,7 @@ class Leave:
     interval: Segment | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class DayInput:
     day: dt.date
     day_type: str  # rules.WORKDAY / REST / HOLIDAY from the calendar
@@ -69,7 +69,7 @@ class DayInput:
     now: dt.datetime = dt.datetime.max  # noqa: DTZ901 - local wall clock
 
 
-@dataclass
+@dataclass(slots=True)
 class DayOutcome:
     day_type: str
     status: str

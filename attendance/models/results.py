@@ -69,7 +69,7 @@ class DailyResult(models.Model):
         _("presence shown by evidence"), default=False, help_text=_("An on-site check-in stood for a missing punch.")
     )
     awaiting_sync = models.BooleanField(_("waiting for a terminal to sync"), default=False)
-    recheck_after = models.DateTimeField(_("recheck after"), null=True, blank=True, db_index=True)
+    recheck_after = models.DateTimeField(_("recheck after"), null=True, blank=True)
     changed_after_close = models.BooleanField(_("changed after the month was closed"), default=False)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
@@ -84,7 +84,13 @@ class DailyResult(models.Model):
                 condition=Q(status__in=DayStatus.values), name="attendance_dailyresult_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["date", "status"], name="attendance_result_date_idx")]
+        indexes = [
+            models.Index(fields=["date", "status"], name="attendance_result_date_idx"),
+            # Few results wait for a recheck: a partial index costs nothing for the rest.
+            models.Index(
+                fields=["recheck_after"], condition=Q(recheck_after__isnull=False), name="attendance_result_recheck_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.staff_id} {self.status}"

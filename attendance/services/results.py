@@ -243,6 +243,12 @@ def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: Re
     recheck_floor = now + RECHECK_WAITING
 
     rows: list[tuple] = []
+    # Punches that can matter for a day: local dates day - 1 … day + 2 (windows never reach further).
+    bounds = {
+        day: (dt.datetime.combine(day - DAY, dt.time()), dt.datetime.combine(day + 3 * DAY, dt.time()))
+        for day in {d for days in chunk.values() for d in days}
+    }
+    kinds = {day: day_type(day, calendar) for day in bounds}
     for staff_id, days in chunk.items():
         # Terminals that never reported a watermark (USB file imports only) are not waited for.
         marks = [watermarks[t] for t in terminals.get(staff_id, ()) if t in watermarks]
@@ -250,13 +256,14 @@ def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: Re
         own = punches.get(staff_id, [])  # sorted: the day's range is found by bisection
         for day in sorted(days):
             shifts = roster.get((staff_id, day), [])
-            first = bisect_left(own, dt.datetime.combine(day - DAY, dt.time()))
-            last = bisect_left(own, dt.datetime.combine(day + 3 * DAY, dt.time()), first)
+            low, high = bounds[day]
+            first = bisect_left(own, low)
+            last = bisect_left(own, high, first)
             own_leaves = leaves.get(staff_id)
             own_overtime = overtime.get(staff_id)
             inp = DayInput(
                 day=day,
-                day_type=day_type(day, calendar),
+                day_type=kinds[day],
                 shifts=shifts,
                 punches=own[first:last],  # local dates day - 1 … day + 2
                 leaves=[lv for a, b, lv in own_leaves if a <= day <= b or lv.interval] if own_leaves else [],

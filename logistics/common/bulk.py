@@ -5,25 +5,10 @@ month of attendance results)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def copy_value(value) -> str:
-    """One value in COPY's text format: ``\\N`` for NULL, ``t``/``f`` for booleans, ISO times,
-    backslashes, tabs and line breaks escaped."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    return str(value).translate(_ESCAPES)
 
 
 def copy_to_stage(cursor, *, stage: str, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> str:
@@ -33,8 +18,13 @@ def copy_to_stage(cursor, *, stage: str, table: str, columns: Sequence[str], row
     and ``columns`` come from model metadata, never from users."""
     names = ", ".join(columns)
     buffer = io.StringIO()
+    # COPY's text format: \N for NULL, text escaped, anything else as str() gives it (PostgreSQL reads
+    # True, 2026-11-21, 2026-11-21 08:00:00+08:00 and 0.5 as they are). Inlined: it runs per value.
+    null, escapes = "\\N", _ESCAPES
     for row in rows:
-        buffer.write("\t".join(copy_value(value) for value in row))
+        buffer.write(
+            "\t".join([null if v is None else v.translate(escapes) if v.__class__ is str else str(v) for v in row])
+        )
         buffer.write("\n")
     buffer.seek(0)
     cursor.execute(
