@@ -34,7 +34,9 @@ def world(make_user):
     day = timezone.localdate() - dt.timedelta(days=3)
     for person in (lead, tech, other):
         DailyResult.objects.create(staff=person, date=day, day_type="workday", status="late", late_minutes=12)
-    annual = LeaveType.objects.get(code="annual")  # one of the default leave types (data migration)
+    annual, _ = LeaveType.objects.get_or_create(code="annual", defaults={"name": "年假", "symbol": "年"})
+    annual.has_balance = True
+    annual.save()
     LeaveBalance.objects.create(staff=tech, year=day.year, leave_type=annual, entitled_days=Decimal("5"))
     shift = ShiftType.objects.create(code="D", name="Day", start=T(8), end=T(17))
     return dict(lead=lead_user, tech=tech_user, other=other_user, tech_staff=tech, day=day, shift=shift, annual=annual)

@@ -62,8 +62,9 @@ def org():
     security = Department.objects.create(code="SEC", name="保卫科", campus=campus, kind="logistics", sort_order=2)
     repair = Team.objects.create(code="REPAIR", name="维修班", campus=campus)
     guards = Team.objects.create(code="GUARD", name="保安班", campus=campus)
-    annual = LeaveType.objects.get(code="annual")  # the default leave types (data migration)
-    sick = LeaveType.objects.get(code="sick")
+    # The default leave types (data migration; recreated if a transactional test flushed them).
+    annual = LeaveType.objects.get_or_create(code="annual", defaults={"name": "年假", "symbol": "年"})[0]
+    sick = LeaveType.objects.get_or_create(code="sick", defaults={"name": "病假", "symbol": "病"})[0]
     return {"logistics": logistics, "security": security, "repair": repair, "guards": guards, "annual": annual,
             "sick": sick}  # fmt: skip
 
