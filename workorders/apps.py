@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class WorkordersConfig(AppConfig):
     name = "workorders"
     verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from logistics.org.roles import DISPATCHER, MANAGER, SYSADMIN, TEAM_LEAD, TECHNICIAN, grant
+
+        from .models import Category, SlaPolicy
+
+        for model in (Category, SlaPolicy):
+            auditlog.register(model)
+        config = [f"workorders.{a}_{m}" for m in ("category", "slapolicy") for a in ("add", "change", "view")]
+        grant(SYSADMIN, [*config, "workorders.view_workorder"])
+        grant(MANAGER, ["workorders.view_workorder", "workorders.view_category"])
+        grant(DISPATCHER, ["workorders.view_workorder", "workorders.change_workorder", "workorders.view_category"])
+        grant(TEAM_LEAD, ["workorders.view_workorder", "workorders.change_workorder"])
+        grant(TECHNICIAN, ["workorders.view_workorder"])

@@ -1,0 +1,341 @@
+"""Writes of the work-orders app: one service per transition.
+
+Each locks the order row (``select_for_update``), checks the transition (``states.py``) and who may
+make it, sets the fields, writes a ``WorkOrderEvent`` and schedules notifications through the
+outbox, all in one transaction: a second accept of the same order fails with ``InvalidTransition``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logistics.common.errors import DomainError
+
+from .models import Category, DailySequence, EventKind, Priority, SlaPolicy, Status, WorkOrder, WorkOrderEvent
+from .states import ensure_transition
+
+TITLE_MAX = 120
+TEXT_MAX = 4000
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def _number(now: dt.datetime) -> str:
+    """``WO-YYYYMMDD-NNNN``: the day's counter, incremented under a row lock (no two orders share a
+    number, whatever the concurrency)."""
+    day = timezone.localdate(now)
+    DailySequence.objects.get_or_create(day=day)
+    DailySequence.objects.filter(day=day).update(last=F("last") + 1)
+    last = DailySequence.objects.select_for_update().get(day=day).last
+    return f"WO-{day:%Y%m%d}-{last:04d}"
+
+
+def sla_for(*, priority: str, category: Category) -> SlaPolicy | None:
+    """The category's own policy for the priority, else the priority's general one."""
+    policies = SlaPolicy.objects.filter(priority=priority).filter(Q(category=category) | Q(category__isnull=True))
+    return min(policies, key=lambda p: p.category_id is None, default=None)
+
+
+def _locked(work_order: WorkOrder) -> WorkOrder:
+    return WorkOrder.objects.select_for_update(of=("self",)).get(pk=work_order.pk)
+
+
+def _event(wo: WorkOrder, kind: str, actor, from_status: str, comment: str = "", **data) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        work_order=wo, kind=kind, actor=actor, from_status=from_status, to_status=wo.status,
+        comment=(comment or "")[:500], data=data,
+    )  # fmt: skip
+
+
+def _notify(recipients, verb: str, title: str, wo: WorkOrder, actor, level: str = "info") -> None:
+    from logistics.notifications.services import notify
+
+    recipients = [r for r in recipients if r is not None]
+    if recipients:
+        notify(recipients=recipients, verb=verb, title=title, target=wo, actor=actor, level=level)
+
+
+def _text(value: str, limit: int, label: str, *, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(_("%(field)s is required.") % {"field": label})
+    if len(value) > limit:
+        raise DomainError(_("%(field)s is longer than %(limit)d characters.") % {"field": label, "limit": limit})
+    return value
+
+
+def _is_actor_technician(wo: WorkOrder, technician) -> None:
+    if wo.assignee_id != technician.pk and not wo.helpers.filter(pk=technician.pk).exists():
+        raise DomainError(_("This order is not assigned to you."), code="forbidden")
+
+
+# --- create and dispatch --------------------------------------------------------------------------
+@transaction.atomic
+def work_order_create(
+    *,
+    category: Category,
+    title: str,
+    description: str = "",
+    priority: str = Priority.NORMAL,
+    kind: str = WorkOrder.Kind.REPAIR,
+    origin: str = WorkOrder.Origin.PERSON,
+    requester=None,
+    contact: str = "",
+    department=None,
+    location=None,
+    parent: WorkOrder | None = None,
+    actor=None,
+) -> WorkOrder:
+    """File a new order: numbered, due times from the SLA policy, routed to the category's default
+    team's queue. Refused: an inactive category, an unknown priority or kind, empty or oversized text."""
+    if not category.is_active:
+        raise DomainError(_("This category is no longer in use."))
+    if priority not in Priority.values or kind not in WorkOrder.Kind.values or origin not in WorkOrder.Origin.values:
+        raise DomainError(_("Unknown priority, kind or origin."))
+    title = _text(title, TITLE_MAX, _("Title"), required=True)
+    description = _text(description, TEXT_MAX, _("Description"))
+    now = timezone.now()
+    policy = sla_for(priority=priority, category=category)
+    wo = WorkOrder.objects.create(
+        number=_number(now),
+        kind=kind,
+        category=category,
+        priority=priority,
+        title=title,
+        description=description,
+        origin=origin,
+        requester=requester,
+        contact=_text(contact, 60, _("Contact")),
+        department=department or (requester.department if requester else None) or (location and location.department),
+        location=location,
+        parent=parent,
+        team=category.team,
+        submitted_at=now,
+        response_due=now + dt.timedelta(minutes=policy.response_minutes) if policy else None,
+        resolution_due=now + dt.timedelta(minutes=policy.resolution_minutes) if policy else None,
+        created_by=actor,
+    )
+    _event(wo, EventKind.SUBMITTED, actor, "", origin=origin)
+    return wo
+
+
+@transaction.atomic
+def work_order_dispatch(
+    *, work_order: WorkOrder, team=None, assignee=None, vendor=None, actor=None, auto: bool = False
+) -> WorkOrder:
+    """Give the order to a technician (and their team), or to an outside vendor; also reassigns a
+    dispatched or accepted order. Refused without anyone to give it to, or to an inactive person."""
+    wo = _locked(work_order)
+    if assignee is None and vendor is None:
+        raise DomainError(_("Choose a technician or a vendor."))
+    if assignee is not None and not assignee.is_active:
+        raise DomainError(_("%(name)s is not active.") % {"name": assignee.name})
+    before = wo.status
+    ensure_transition(before, Status.DISPATCHED)
+    wo.status = Status.DISPATCHED
+    wo.assignee, wo.vendor = assignee, vendor
+    wo.team = team or (assignee.team if assignee else None) or wo.team
+    wo.dispatched_at, wo.auto_dispatched = timezone.now(), auto
+    wo.save(update_fields=["status", "assignee", "vendor", "team", "dispatched_at", "auto_dispatched", "updated_at"])
+    _event(wo, EventKind.DISPATCHED, actor, before, auto=auto, assignee=getattr(assignee, "pk", None),
+           vendor=getattr(vendor, "pk", None))  # fmt: skip
+    level = "warning" if wo.priority == Priority.URGENT else "info"
+    title = _("New work order %(number)s: %(title)s") % {"number": wo.number, "title": wo.title}
+    _notify([assignee], "workorders.dispatched", title, wo, actor, level)
+    return wo
+
+
+# --- the technician's steps ------------------------------------------------------------------------
+@transaction.atomic
+def work_order_accept(*, work_order: WorkOrder, technician, actor=None) -> WorkOrder:
+    """The assigned technician takes the order. A second accept fails with InvalidTransition."""
+    wo = _locked(work_order)
+    before = wo.status
+    ensure_transition(before, Status.ACCEPTED)
+    _is_actor_technician(wo, technician)
+    wo.status, wo.accepted_at = Status.ACCEPTED, timezone.now()
+    wo.save(update_fields=["status", "accepted_at", "updated_at"])
+    _event(wo, EventKind.ACCEPTED, actor, before)
+    _notify([wo.requester], "workorders.accepted", _("%(number)s accepted by %(name)s")
+            % {"number": wo.number, "name": technician.name}, wo, actor)  # fmt: skip
+    return wo
+
+
+@transaction.atomic
+def work_order_reject(*, work_order: WorkOrder, technician, reason: str, actor=None) -> WorkOrder:
+    """The assigned technician hands the order back to dispatch, with a reason its team lead sees."""
+    reason = _text(reason, 500, _("Reason"), required=True)
+    wo = _locked(work_order)
+    before = wo.status
+    ensure_transition(before, Status.SUBMITTED)
+    _is_actor_technician(wo, technician)
+    wo.status, wo.assignee = Status.SUBMITTED, None
+    wo.save(update_fields=["status", "assignee", "updated_at"])
+    _event(wo, EventKind.REJECTED, actor, before, reason, technician=technician.pk)
+    lead = wo.team.lead if wo.team_id else None
+    _notify([lead], "workorders.rejected", _("%(number)s handed back by %(name)s")
+            % {"number": wo.number, "name": technician.name}, wo, actor, "warning")  # fmt: skip
+    return wo
+
+
+def location_matches(order_location, scanned) -> bool:
+    """Whether a scanned place is the order's location or inside it: the same location, or, for an
+    area (ward area, corridor, outdoor), any location on the same floor of the same building."""
+    if order_location is None or scanned is None:
+        return False
+    if order_location.pk == scanned.pk:
+        return True
+    areas = {"ward_area", "corridor", "outdoor"}
+    return (
+        order_location.kind in areas
+        and order_location.building_id is not None
+        and order_location.building_id == scanned.building_id
+        and order_location.floor_id == scanned.floor_id
+    )
+
+
+@transaction.atomic
+def work_order_arrive(*, work_order: WorkOrder, technician, scanned_location, actor=None) -> WorkOrder:
+    """The technician scanned the place's QR on arrival. A place that is not the order's (or inside
+    it) is refused with a clear message. The arrival is recorded as presence evidence for attendance
+    (it can stand for a forgotten check-in; it never adds paid minutes)."""
+    from attendance.services import presence_evidence_record
+
+    wo = _locked(work_order)
+    before = wo.status
+    ensure_transition(before, Status.ON_SITE)
+    _is_actor_technician(wo, technician)
+    if wo.location_id and not location_matches(wo.location, scanned_location):
+        raise DomainError(
+            _("You scanned %(scanned)s, but this order is at %(place)s.")
+            % {"scanned": scanned_location, "place": wo.location}
+        )
+    now = timezone.now()
+    wo.status, wo.arrived_at = Status.ON_SITE, now
+    wo.save(update_fields=["status", "arrived_at", "updated_at"])
+    _event(wo, EventKind.ARRIVED, actor, before, location=getattr(scanned_location, "pk", None))
+    presence_evidence_record(
+        staff=technician, at=now, source="workorder", reference=wo.number, place=str(scanned_location or "")
+    )
+    return wo
+
+
+@transaction.atomic
+def work_order_start(*, work_order: WorkOrder, technician, actor=None) -> WorkOrder:
+    wo = _locked(work_order)
+    before = wo.status
+    ensure_transition(before, Status.IN_PROGRESS)
+    _is_actor_technician(wo, technician)
+    wo.status, wo.hold_reason = Status.IN_PROGRESS, ""
+    wo.save(update_fields=["status", "hold_reason", "updated_at"])
+    _event(wo, EventKind.RESUMED if before == Status.ON_HOLD else EventKind.STARTED, actor, before)
+    return wo
+
+
+@transaction.atomic
+def work_order_hold(*, work_order: WorkOrder, technician, reason: str, comment: str = "", actor=None) -> WorkOrder:
+    """Pause the work (waiting for parts, the vendor, access ...)."""
+    if reason not in WorkOrder.HoldReason.values:
+        raise DomainError(_("Choose why the work is on hold."))
+    wo = _locked(work_order)
+    before = wo.status
+    ensure_transition(before, Status.ON_HOLD)
+    _is_actor_technician(wo, technician)
+    wo.status, wo.hold_reason = Status.ON_HOLD, reason
+    wo.save(update_fields=["status", "hold_reason", "updated_at"])
+    _event(wo, EventKind.HELD, actor, before, comment, reason=reason)
+    return wo
+
+
+@transaction.atomic
+def work_order_complete(
+    *, work_order: WorkOrder, technician, findings: str, cause: str = "", actions: str = "",
+    labour_minutes: int = 0, actor=None,
+) -> WorkOrder:  # fmt: skip
+    """The technician reports the work done; the requester verifies next."""
+    findings = _text(findings, TEXT_MAX, _("Findings"), required=True)
+    if not isinstance(labour_minutes, int) or labour_minutes < 0 or labour_minutes > 24 * 60 * 7:
+        raise DomainError(_("Labour minutes must be between 0 and a week."))
+    wo = _locked(work_order)
+    before = wo.status
+    ensure_transition(before, Status.COMPLETED)
+    _is_actor_technician(wo, technician)
+    wo.status, wo.completed_at = Status.COMPLETED, timezone.now()
+    wo.findings = findings
+    wo.cause = _text(cause, 2000, _("Cause"))
+    wo.actions = _text(actions, TEXT_MAX, _("Actions taken"))
+    wo.labour_minutes = labour_minutes
+    wo.save(update_fields=["status", "completed_at", "findings", "cause", "actions", "labour_minutes", "updated_at"])
+    _event(wo, EventKind.COMPLETED, actor, before)
+    _notify([wo.requester], "workorders.completed", _("%(number)s is done: please verify")
+            % {"number": wo.number}, wo, actor)  # fmt: skip
+    return wo
+
+
+# --- close -----------------------------------------------------------------------------------------
+@transaction.atomic
+def work_order_verify(
+    *, work_order: WorkOrder, actor, accept: bool, rating: int | None = None, comment: str = ""
+) -> WorkOrder:
+    """The requester confirms the work (rating 1–5, comment) → closed, or rejects it with a reason →
+    dispatched again to the same people (reopened). Only the requester may verify."""
+    wo = _locked(work_order)
+    requester_user = wo.requester.user_id if wo.requester_id else None
+    if requester_user != actor.pk:
+        raise DomainError(_("Only the requester can verify this order."), code="forbidden")
+    before = wo.status
+    comment = _text(comment, 500, _("Comment"), required=not accept)
+    if accept:
+        if rating not in (1, 2, 3, 4, 5):
+            raise DomainError(_("Rate the work from 1 to 5."))
+        ensure_transition(before, Status.CLOSED)
+        wo.status, wo.closed_at, wo.rating, wo.rating_comment = Status.CLOSED, timezone.now(), rating, comment
+        wo.save(update_fields=["status", "closed_at", "rating", "rating_comment", "updated_at"])
+        _event(wo, EventKind.VERIFIED, actor, before, comment, rating=rating)
+        return wo
+    ensure_transition(before, Status.DISPATCHED)
+    wo.status, wo.reopen_count, wo.completed_at = Status.DISPATCHED, wo.reopen_count + 1, None
+    wo.save(update_fields=["status", "reopen_count", "completed_at", "updated_at"])
+    _event(wo, EventKind.REOPENED, actor, before, comment)
+    lead = wo.team.lead if wo.team_id else None
+    _notify([wo.assignee, lead], "workorders.reopened", _("%(number)s reopened by the requester")
+            % {"number": wo.number}, wo, actor, "warning")  # fmt: skip
+    return wo
+
+
+@transaction.atomic
+def work_order_auto_close(*, work_order: WorkOrder, now: dt.datetime | None = None) -> bool:
+    """Close a completed order nobody verified in time, marked as closed automatically. Returns
+    False (and changes nothing) when the requester verified or reopened it meanwhile."""
+    wo = _locked(work_order)
+    if wo.status != Status.COMPLETED:
+        return False
+    before = wo.status
+    wo.status, wo.closed_at, wo.auto_closed = Status.CLOSED, now or timezone.now(), True
+    wo.save(update_fields=["status", "closed_at", "auto_closed", "updated_at"])
+    _event(wo, EventKind.AUTO_CLOSED, None, before)
+    return True
+
+
+@transaction.atomic
+def work_order_cancel(*, work_order: WorkOrder, reason: str, actor) -> WorkOrder:
+    """Cancel an open order, with a reason."""
+    reason = _text(reason, 500, _("Reason"), required=True)
+    wo = _locked(work_order)
+    before = wo.status
+    ensure_transition(before, Status.CANCELLED)
+    wo.status, wo.hold_reason = Status.CANCELLED, ""
+    wo.save(update_fields=["status", "hold_reason", "updated_at"])
+    _event(wo, EventKind.CANCELLED, actor, before, reason)
+    return wo
+
+
+__all__ = [
+    "location_matches", "sla_for", "work_order_accept", "work_order_arrive", "work_order_auto_close",
+    "work_order_cancel", "work_order_complete", "work_order_create", "work_order_dispatch", "work_order_hold",
+    "work_order_reject", "work_order_start", "work_order_verify",
+]  # fmt: skip
