@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from logistics.common.admin import ReadOnlyModelAdmin
 
-from .models import Category, SlaPolicy, WorkOrder, WorkOrderEvent
+from .models import Category, DispatchRule, SlaPolicy, WorkOrder, WorkOrderEvent
 
 
 @admin.register(Category)
@@ -38,3 +38,12 @@ class WorkOrderAdmin(ReadOnlyModelAdmin):
     search_fields = ("number", "title")
     date_hierarchy = "submitted_at"
     inlines = [WorkOrderEventInline]
+
+
+@admin.register(DispatchRule)
+class DispatchRuleAdmin(admin.ModelAdmin):
+    list_display = ("order", "name", "priority", "team", "person", "vendor", "strategy", "time_from", "time_to",
+                    "is_active")  # fmt: skip
+    list_display_links = ("name",)
+    list_editable = ("order", "is_active")
+    filter_horizontal = ("categories",)

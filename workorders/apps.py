@@ -11,11 +11,13 @@ class WorkordersConfig(AppConfig):
 
         from logistics.org.roles import DISPATCHER, MANAGER, SYSADMIN, TEAM_LEAD, TECHNICIAN, grant
 
-        from .models import Category, SlaPolicy
+        from .models import Category, DispatchRule, SlaPolicy
 
-        for model in (Category, SlaPolicy):
+        for model in (Category, SlaPolicy, DispatchRule):
             auditlog.register(model)
-        config = [f"workorders.{a}_{m}" for m in ("category", "slapolicy") for a in ("add", "change", "view")]
+        config = [
+            f"workorders.{a}_{m}" for m in ("category", "slapolicy", "dispatchrule") for a in ("add", "change", "view")
+        ]
         grant(SYSADMIN, [*config, "workorders.view_workorder"])
         grant(MANAGER, ["workorders.view_workorder", "workorders.view_category"])
         grant(DISPATCHER, ["workorders.view_workorder", "workorders.change_workorder", "workorders.view_category"])

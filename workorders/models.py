@@ -266,3 +266,66 @@ class DailySequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.last}"
+
+
+class Strategy(models.TextChoices):
+    FIXED = "fixed", _("Fixed person")
+    ROUND_ROBIN = "round_robin", _("Round robin among those on duty")
+    LEAST_LOADED = "least_loaded", _("Least loaded among those on duty")
+
+
+class DispatchRule(models.Model):
+    """An ordered rule of automatic dispatch: when an order matches every condition given (empty =
+    any), it goes to the person, the vendor, or a member of the team picked by the strategy among
+    those on duty now; with nobody on duty it waits in the team's queue."""
+
+    Strategy = Strategy
+
+    name = models.CharField(_("name"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    categories = models.ManyToManyField(Category, blank=True, related_name="+", verbose_name=_("categories"))
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, blank=True)
+    campus = models.ForeignKey("org.Campus", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                               verbose_name=_("campus"))  # fmt: skip
+    building = models.ForeignKey("org.Building", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name=_("building"))  # fmt: skip
+    location = models.ForeignKey("org.Location", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name=_("location"))  # fmt: skip
+    department = models.ForeignKey("org.Department", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+", verbose_name=_("department"))  # fmt: skip
+    time_from = models.TimeField(_("from (time of day)"), null=True, blank=True)
+    time_to = models.TimeField(
+        _("to (time of day)"), null=True, blank=True, help_text=_("Before the start time: the rule spans midnight.")
+    )
+    team = models.ForeignKey("org.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("team"))  # fmt: skip
+    person = models.ForeignKey("org.Staff", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                               verbose_name=_("person"))  # fmt: skip
+    vendor = models.ForeignKey("org.Vendor", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                               verbose_name=_("vendor"))  # fmt: skip
+    strategy = models.CharField(_("strategy"), max_length=12, choices=Strategy.choices, default=Strategy.LEAST_LOADED)
+    last_assigned = models.ForeignKey("org.Staff", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+", editable=False)  # fmt: skip
+
+    class Meta:
+        verbose_name = _("dispatch rule")
+        verbose_name_plural = _("dispatch rules")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=False) | Q(person__isnull=False) | Q(vendor__isnull=False),
+                name="workorders_dispatchrule_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_from__isnull=True, time_to__isnull=True)
+                | Q(time_from__isnull=False, time_to__isnull=False),
+                name="workorders_dispatchrule_time_both_or_none",
+            ),
+            models.CheckConstraint(
+                condition=Q(strategy__in=Strategy.values), name="workorders_dispatchrule_strategy_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.name)

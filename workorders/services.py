@@ -89,9 +89,11 @@ def work_order_create(
     location=None,
     parent: WorkOrder | None = None,
     actor=None,
+    auto_dispatch: bool = True,
 ) -> WorkOrder:
     """File a new order: numbered, due times from the SLA policy, routed to the category's default
-    team's queue. Refused: an inactive category, an unknown priority or kind, empty or oversized text."""
+    team's queue, then given to someone by the dispatch rules (``dispatch.py``) when one applies.
+    Refused: an inactive category, an unknown priority or kind, empty or oversized text."""
     if not category.is_active:
         raise DomainError(_("This category is no longer in use."))
     if priority not in Priority.values or kind not in WorkOrder.Kind.values or origin not in WorkOrder.Origin.values:
@@ -120,6 +122,11 @@ def work_order_create(
         created_by=actor,
     )
     _event(wo, EventKind.SUBMITTED, actor, "", origin=origin)
+    if auto_dispatch:
+        from .dispatch import work_order_auto_dispatch
+
+        work_order_auto_dispatch(work_order=wo, at=now)
+        wo.refresh_from_db()
     return wo
 
 
