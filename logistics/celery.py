@@ -69,6 +69,17 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 55},
         },
+        # Work orders: overdue escalation every minute, unverified completed orders closed hourly.
+        "workorders-sla-check": {
+            "task": "workorders.sla_check",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+        "workorders-auto-close": {
+            "task": "workorders.auto_close_due",
+            "schedule": crontab(minute=17),
+            "options": {"expires": 3000},
+        },
         "logistics-outbox-relay": {
             "task": "logistics.outbox_relay",
             "schedule": 20.0,

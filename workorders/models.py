@@ -329,3 +329,23 @@ class DispatchRule(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+
+class SlaEscalation(models.Model):
+    """One overdue notice sent for an order: ``kind`` response or resolution, ``level`` 1 (team
+    lead) or 2 (manager). Unique, so the minute-by-minute check notifies each level once."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="escalations")
+    kind = models.CharField(max_length=10, choices=[("response", _("Response")), ("resolution", _("Resolution"))])
+    level = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SLA escalation")
+        verbose_name_plural = _("SLA escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "kind", "level"], name="workorders_slaescalation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} {self.kind} L{self.level}"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from logistics.common.errors import DomainError
 
+from .hooks import run_hooks
 from .models import Category, DailySequence, EventKind, Priority, SlaPolicy, Status, WorkOrder, WorkOrderEvent
 from .states import ensure_transition
 
@@ -150,6 +151,7 @@ def work_order_dispatch(
     wo.save(update_fields=["status", "assignee", "vendor", "team", "dispatched_at", "auto_dispatched", "updated_at"])
     _event(wo, EventKind.DISPATCHED, actor, before, auto=auto, assignee=getattr(assignee, "pk", None),
            vendor=getattr(vendor, "pk", None))  # fmt: skip
+    run_hooks(wo, "dispatched", actor)
     level = "warning" if wo.priority == Priority.URGENT else "info"
     title = _("New work order %(number)s: %(title)s") % {"number": wo.number, "title": wo.title}
     _notify([assignee], "workorders.dispatched", title, wo, actor, level)
@@ -167,6 +169,7 @@ def work_order_accept(*, work_order: WorkOrder, technician, actor=None) -> WorkO
     wo.status, wo.accepted_at = Status.ACCEPTED, timezone.now()
     wo.save(update_fields=["status", "accepted_at", "updated_at"])
     _event(wo, EventKind.ACCEPTED, actor, before)
+    run_hooks(wo, "accepted", actor)
     _notify([wo.requester], "workorders.accepted", _("%(number)s accepted by %(name)s")
             % {"number": wo.number, "name": technician.name}, wo, actor)  # fmt: skip
     return wo
@@ -225,6 +228,7 @@ def work_order_arrive(*, work_order: WorkOrder, technician, scanned_location, ac
     wo.status, wo.arrived_at = Status.ON_SITE, now
     wo.save(update_fields=["status", "arrived_at", "updated_at"])
     _event(wo, EventKind.ARRIVED, actor, before, location=getattr(scanned_location, "pk", None))
+    run_hooks(wo, "arrived", actor)
     presence_evidence_record(
         staff=technician, at=now, source="workorder", reference=wo.number, place=str(scanned_location or "")
     )
@@ -278,6 +282,7 @@ def work_order_complete(
     wo.labour_minutes = labour_minutes
     wo.save(update_fields=["status", "completed_at", "findings", "cause", "actions", "labour_minutes", "updated_at"])
     _event(wo, EventKind.COMPLETED, actor, before)
+    run_hooks(wo, "completed", actor)
     _notify([wo.requester], "workorders.completed", _("%(number)s is done: please verify")
             % {"number": wo.number}, wo, actor)  # fmt: skip
     return wo
@@ -303,11 +308,13 @@ def work_order_verify(
         wo.status, wo.closed_at, wo.rating, wo.rating_comment = Status.CLOSED, timezone.now(), rating, comment
         wo.save(update_fields=["status", "closed_at", "rating", "rating_comment", "updated_at"])
         _event(wo, EventKind.VERIFIED, actor, before, comment, rating=rating)
+        run_hooks(wo, "closed", actor)
         return wo
     ensure_transition(before, Status.DISPATCHED)
     wo.status, wo.reopen_count, wo.completed_at = Status.DISPATCHED, wo.reopen_count + 1, None
     wo.save(update_fields=["status", "reopen_count", "completed_at", "updated_at"])
     _event(wo, EventKind.REOPENED, actor, before, comment)
+    run_hooks(wo, "reopened", actor)
     lead = wo.team.lead if wo.team_id else None
     _notify([wo.assignee, lead], "workorders.reopened", _("%(number)s reopened by the requester")
             % {"number": wo.number}, wo, actor, "warning")  # fmt: skip
@@ -325,6 +332,7 @@ def work_order_auto_close(*, work_order: WorkOrder, now: dt.datetime | None = No
     wo.status, wo.closed_at, wo.auto_closed = Status.CLOSED, now or timezone.now(), True
     wo.save(update_fields=["status", "closed_at", "auto_closed", "updated_at"])
     _event(wo, EventKind.AUTO_CLOSED, None, before)
+    run_hooks(wo, "closed", None)
     return True
 
 
@@ -338,6 +346,7 @@ def work_order_cancel(*, work_order: WorkOrder, reason: str, actor) -> WorkOrder
     wo.status, wo.hold_reason = Status.CANCELLED, ""
     wo.save(update_fields=["status", "hold_reason", "updated_at"])
     _event(wo, EventKind.CANCELLED, actor, before, reason)
+    run_hooks(wo, "cancelled", actor)
     return wo
 
 

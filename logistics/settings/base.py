@@ -195,6 +195,10 @@ ATTENDANCE_CORRECTION_ADMIN_APPROVAL = env.bool("ATTENDANCE_CORRECTION_ADMIN_APP
 ATTENDANCE_CORRECTION_MAX_DAYS = env.int("ATTENDANCE_CORRECTION_MAX_DAYS", default=31)
 ATTENDANCE_CORRECTIONS_PER_MONTH = env.int("ATTENDANCE_CORRECTIONS_PER_MONTH", default=3)
 
+# --- Work orders ---------------------------------------------------------------------------------
+# Completed orders the requester has not verified within this many days close by themselves.
+WORKORDER_AUTO_CLOSE_DAYS = env.int("WORKORDER_AUTO_CLOSE_DAYS", default=3)
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts before any check
