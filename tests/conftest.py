@@ -273,6 +273,36 @@ def celery_worker_process(celery_worker_factory):
     return celery_worker_factory()
 
 
+def race(*steps) -> list[str]:
+    """Run each step at the same moment in its own thread (its own database connection) and return
+    the sorted outcomes: "ok", or the class name of the ``DomainError`` it raised."""
+    import threading
+
+    from django.db import connection
+
+    from logistics.common.errors import DomainError
+
+    barrier = threading.Barrier(len(steps))
+    outcomes: list[str] = []
+
+    def run(step):
+        try:
+            barrier.wait(timeout=10)
+            step()
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return sorted(outcomes)
+
+
 def wait_for(predicate, timeout: float = 45.0, interval: float = 0.2):
     """Poll ``predicate`` until it returns something truthy (returned) or ``timeout`` passes (None)."""
     deadline = time.monotonic() + timeout

@@ -57,9 +57,8 @@ def pick_technician(rule: DispatchRule, at: dt.datetime):
     if not on_duty:
         return None
     if rule.strategy == Strategy.ROUND_ROBIN:
-        numbers = [s.employee_no for s in on_duty]
         last = rule.last_assigned.employee_no if rule.last_assigned_id else None
-        following = [s for s, n in zip(on_duty, numbers, strict=True) if last is None or n > last]
+        following = [s for s in on_duty if last is None or s.employee_no > last]
         return (following or on_duty)[0]
     return min(on_duty, key=lambda s: (s.load, s.employee_no))
 

@@ -45,6 +45,17 @@ def _locked(work_order: WorkOrder) -> WorkOrder:
     return WorkOrder.objects.select_for_update(of=("self",)).get(pk=work_order.pk)
 
 
+def _begin(work_order: WorkOrder, target: str, technician=None) -> tuple[WorkOrder, str]:
+    """The start of every transition: lock the row, check the move, then (for a technician's step)
+    that the order is theirs. Returns the locked order and the status it had."""
+    wo = _locked(work_order)
+    before = wo.status
+    ensure_transition(before, target)
+    if technician is not None:
+        _is_actor_technician(wo, technician)
+    return wo, before
+
+
 def _event(wo: WorkOrder, kind: str, actor, from_status: str, comment: str = "", **data) -> WorkOrderEvent:
     return WorkOrderEvent.objects.create(
         work_order=wo, kind=kind, actor=actor, from_status=from_status, to_status=wo.status,
@@ -162,10 +173,7 @@ def work_order_dispatch(
 @transaction.atomic
 def work_order_accept(*, work_order: WorkOrder, technician, actor=None) -> WorkOrder:
     """The assigned technician takes the order. A second accept fails with InvalidTransition."""
-    wo = _locked(work_order)
-    before = wo.status
-    ensure_transition(before, Status.ACCEPTED)
-    _is_actor_technician(wo, technician)
+    wo, before = _begin(work_order, Status.ACCEPTED, technician)
     wo.status, wo.accepted_at = Status.ACCEPTED, timezone.now()
     wo.save(update_fields=["status", "accepted_at", "updated_at"])
     _event(wo, EventKind.ACCEPTED, actor, before)
@@ -179,10 +187,7 @@ def work_order_accept(*, work_order: WorkOrder, technician, actor=None) -> WorkO
 def work_order_reject(*, work_order: WorkOrder, technician, reason: str, actor=None) -> WorkOrder:
     """The assigned technician hands the order back to dispatch, with a reason its team lead sees."""
     reason = _text(reason, 500, _("Reason"), required=True)
-    wo = _locked(work_order)
-    before = wo.status
-    ensure_transition(before, Status.SUBMITTED)
-    _is_actor_technician(wo, technician)
+    wo, before = _begin(work_order, Status.SUBMITTED, technician)
     wo.status, wo.assignee = Status.SUBMITTED, None
     wo.save(update_fields=["status", "assignee", "updated_at"])
     _event(wo, EventKind.REJECTED, actor, before, reason, technician=technician.pk)
@@ -215,10 +220,7 @@ def work_order_arrive(*, work_order: WorkOrder, technician, scanned_location, ac
     (it can stand for a forgotten check-in; it never adds paid minutes)."""
     from attendance.services import presence_evidence_record
 
-    wo = _locked(work_order)
-    before = wo.status
-    ensure_transition(before, Status.ON_SITE)
-    _is_actor_technician(wo, technician)
+    wo, before = _begin(work_order, Status.ON_SITE, technician)
     if wo.location_id and not location_matches(wo.location, scanned_location):
         raise DomainError(
             _("You scanned %(scanned)s, but this order is at %(place)s.")
@@ -237,10 +239,7 @@ def work_order_arrive(*, work_order: WorkOrder, technician, scanned_location, ac
 
 @transaction.atomic
 def work_order_start(*, work_order: WorkOrder, technician, actor=None) -> WorkOrder:
-    wo = _locked(work_order)
-    before = wo.status
-    ensure_transition(before, Status.IN_PROGRESS)
-    _is_actor_technician(wo, technician)
+    wo, before = _begin(work_order, Status.IN_PROGRESS, technician)
     wo.status, wo.hold_reason = Status.IN_PROGRESS, ""
     wo.save(update_fields=["status", "hold_reason", "updated_at"])
     _event(wo, EventKind.RESUMED if before == Status.ON_HOLD else EventKind.STARTED, actor, before)
@@ -252,10 +251,7 @@ def work_order_hold(*, work_order: WorkOrder, technician, reason: str, comment: 
     """Pause the work (waiting for parts, the vendor, access ...)."""
     if reason not in WorkOrder.HoldReason.values:
         raise DomainError(_("Choose why the work is on hold."))
-    wo = _locked(work_order)
-    before = wo.status
-    ensure_transition(before, Status.ON_HOLD)
-    _is_actor_technician(wo, technician)
+    wo, before = _begin(work_order, Status.ON_HOLD, technician)
     wo.status, wo.hold_reason = Status.ON_HOLD, reason
     wo.save(update_fields=["status", "hold_reason", "updated_at"])
     _event(wo, EventKind.HELD, actor, before, comment, reason=reason)
@@ -271,10 +267,7 @@ def work_order_complete(
     findings = _text(findings, TEXT_MAX, _("Findings"), required=True)
     if not isinstance(labour_minutes, int) or labour_minutes < 0 or labour_minutes > 24 * 60 * 7:
         raise DomainError(_("Labour minutes must be between 0 and a week."))
-    wo = _locked(work_order)
-    before = wo.status
-    ensure_transition(before, Status.COMPLETED)
-    _is_actor_technician(wo, technician)
+    wo, before = _begin(work_order, Status.COMPLETED, technician)
     wo.status, wo.completed_at = Status.COMPLETED, timezone.now()
     wo.findings = findings
     wo.cause = _text(cause, 2000, _("Cause"))
@@ -340,9 +333,7 @@ def work_order_auto_close(*, work_order: WorkOrder, now: dt.datetime | None = No
 def work_order_cancel(*, work_order: WorkOrder, reason: str, actor) -> WorkOrder:
     """Cancel an open order, with a reason."""
     reason = _text(reason, 500, _("Reason"), required=True)
-    wo = _locked(work_order)
-    before = wo.status
-    ensure_transition(before, Status.CANCELLED)
+    wo, before = _begin(work_order, Status.CANCELLED)
     wo.status, wo.hold_reason = Status.CANCELLED, ""
     wo.save(update_fields=["status", "hold_reason", "updated_at"])
     _event(wo, EventKind.CANCELLED, actor, before, reason)

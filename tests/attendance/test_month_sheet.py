@@ -35,6 +35,7 @@ from logistics.common.errors import DomainError, InvalidTransition
 from logistics.common.models import OutboxMessage
 from logistics.org.models import Campus, Department, Staff, Team
 from logistics.org.services import roles_sync
+from tests.conftest import race
 
 pytestmark = pytest.mark.django_db
 SEP, OCT, NOV = dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)
@@ -520,36 +521,20 @@ def test_close_page_query_count_is_bounded(client_as, users, org, django_assert_
 @pytest.mark.django_db(transaction=True)
 def test_two_admins_closing_at_once_close_once(users, org, person):
     """Two connections: the lead close races on the unique key, the final close on the row lock."""
-    import threading
-
     for i in range(3):
         result(person(f"10000{i + 1}"), d(1))
-    barrier = threading.Barrier(2)
-
-    def race(step):
-        outcomes = []
-
-        def run():
-            try:
-                barrier.wait(timeout=10)
-                step()
-                outcomes.append("ok")
-            except DomainError as exc:
-                outcomes.append(type(exc).__name__)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
-        return sorted(outcomes)
 
     admin = users["attendance_admin"]
-    lead = race(lambda: month_close_lead(team=org["repair"], month=SEP, actor=admin))
+
+    def close_lead():
+        month_close_lead(team=org["repair"], month=SEP, actor=admin)
+
+    def close_final():
+        month_close_final(team=org["repair"], month=SEP, actor=admin)
+
+    lead = race(close_lead, close_lead)
     assert lead[1] == "ok" and lead[0] in ("Conflict", "InvalidTransition")
-    final = race(lambda: month_close_final(team=org["repair"], month=SEP, actor=admin))
+    final = race(close_final, close_final)
     assert final == ["InvalidTransition", "ok"]
     assert MonthSnapshot.objects.filter(month=SEP).count() == 3
 

@@ -4,16 +4,15 @@ the arrival scan (presence evidence for attendance), bad input, and races on Pos
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone, translation
 
 from attendance.models import PresenceEvidence
 from logistics.common.errors import DomainError, InvalidTransition
 from logistics.notifications.models import Notification
 from logistics.org.models import Building, Campus, Floor, Location, Staff, Team
+from tests.conftest import race
 from workorders.models import Category, SlaPolicy, WorkOrder, WorkOrderEvent
 from workorders.services import (
     location_matches,
@@ -177,43 +176,21 @@ def test_auto_close_only_closes_unverified_completed_orders(org):
     assert (wo.status, wo.auto_closed) == ("closed", True)
 
 
-def _race(step_a, step_b) -> list[str]:
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def run(step):
-        try:
-            barrier.wait(timeout=10)
-            step()
-            outcomes.append("ok")
-        except DomainError as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in (step_a, step_b)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return sorted(outcomes)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_accepts_and_verify_racing_auto_close(org):
     wo = new(org)
     work_order_dispatch(work_order=wo, assignee=org["tech"])
     wo.helpers.add(org["other"])
-    outcomes = _race(lambda: work_order_accept(work_order=wo, technician=org["tech"]),
+    outcomes = race(lambda: work_order_accept(work_order=wo, technician=org["tech"]),
                      lambda: work_order_accept(work_order=wo, technician=org["other"]))  # fmt: skip
     assert outcomes == ["InvalidTransition", "ok"]
     assert WorkOrderEvent.objects.filter(work_order=wo, kind="accepted").count() == 1
 
     work_order_arrive(work_order=wo, technician=org["tech"], scanned_location=org["ward"])
-    outcomes = _race(lambda: work_order_complete(work_order=wo, technician=org["tech"], findings="a"),
+    outcomes = race(lambda: work_order_complete(work_order=wo, technician=org["tech"], findings="a"),
                      lambda: work_order_complete(work_order=wo, technician=org["tech"], findings="b"))  # fmt: skip
     assert outcomes == ["InvalidTransition", "ok"]
-    outcomes = _race(lambda: work_order_verify(work_order=wo, actor=org["nurse"].user, accept=True, rating=4),
+    outcomes = race(lambda: work_order_verify(work_order=wo, actor=org["nurse"].user, accept=True, rating=4),
                      lambda: work_order_auto_close(work_order=wo))  # fmt: skip
     wo.refresh_from_db()
     assert wo.status == "closed"
