@@ -155,6 +155,8 @@ def _requests(today: dt.date, rng: random.Random) -> int:
         .order_by("pk")[:400]
     )
     rng.shuffle(people)
+    # Members of teams whose lead has a demo login first: their approval queue is not empty.
+    people.sort(key=lambda p: p.team.lead.user_id is None)
     done = 0
     start = (today.replace(day=1) - DAY).replace(day=1)
     rostered = {}
@@ -162,8 +164,9 @@ def _requests(today: dt.date, rng: random.Random) -> int:
         staff__in=people, date__range=(start, today + dt.timedelta(days=20))
     ).values_list("staff_id", "date"):
         rostered.setdefault(staff_id, []).append(date)
-    plans = ["leave_ok", "half_ok", "hours_ok", "sick_ok", "lead", "admin", "rejected", "cancelled",
-             "overtime_ok", "overtime_wait", "correction_ok", "correction_wait"] * 4  # fmt: skip
+    # Waiting ones first: the demo team lead's own team then has requests in the approval queue.
+    plans = ["lead", "overtime_wait", "correction_wait", "admin", "leave_ok", "half_ok", "hours_ok", "sick_ok",
+             "rejected", "cancelled", "overtime_ok", "correction_ok"] * 4  # fmt: skip
     for plan, person in zip(plans, people, strict=False):
         days = sorted(d for d in rostered.get(person.pk, []) if d < today - DAY)
         future = sorted(d for d in rostered.get(person.pk, []) if d > today + DAY)
