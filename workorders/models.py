@@ -6,6 +6,7 @@ events. Categories and SLA targets are configuration (admin)."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -177,6 +178,8 @@ class WorkOrder(TimeStampedModel):
     )
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    held_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
+    held_minutes = models.PositiveIntegerField(_("minutes on hold"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("entered by"),
@@ -225,6 +228,9 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened by the requester")
     AUTO_CLOSED = "auto_closed", _("Closed automatically")
     CANCELLED = "cancelled", _("Cancelled")
+    ESCALATED = "escalated", _("Escalated to the team lead")
+    ASSISTANCE = "assistance", _("Assistance requested")
+    NOTE = "note", _("Note")
 
 
 class WorkOrderEvent(models.Model):
@@ -252,6 +258,59 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order_id} {self.kind}"
+
+
+class AttachmentStage(models.TextChoices):
+    REPORT = "report", _("Reported with the order")
+    WORK = "work", _("During the work")
+    COMPLETION = "completion", _("On completion")
+    VENDOR_REPORT = "vendor_report", _("Vendor's report")
+
+
+def _attachment_path(instance, filename: str) -> str:
+    # the stored name is ours (no user-supplied path parts); the original name is kept in the row
+    return f"workorders/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A photo (or a vendor's PDF report) on an order. Served only through the order's page, to
+    whoever may see the order; never from a public media URL."""
+
+    Stage = AttachmentStage
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
+    stage = models.CharField(_("stage"), max_length=14, choices=AttachmentStage.choices)
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=AttachmentStage.values), name="workorders_attachment_stage_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}.get(
+            self.content_type, ".bin"
+        )
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class DailySequence(models.Model):

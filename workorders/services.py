@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,7 +19,7 @@ from logistics.common.errors import DomainError
 
 from .hooks import run_hooks
 from .models import Category, DailySequence, EventKind, Priority, SlaPolicy, Status, WorkOrder, WorkOrderEvent
-from .states import ensure_transition
+from .states import OPEN, ensure_transition
 
 TITLE_MAX = 120
 TEXT_MAX = 4000
@@ -231,19 +232,33 @@ def work_order_arrive(*, work_order: WorkOrder, technician, scanned_location, ac
     wo.save(update_fields=["status", "arrived_at", "updated_at"])
     _event(wo, EventKind.ARRIVED, actor, before, location=getattr(scanned_location, "pk", None))
     run_hooks(wo, "arrived", actor)
-    presence_evidence_record(
-        staff=technician, at=now, source="workorder", reference=wo.number, place=str(scanned_location or "")
-    )
+    if technician is not None:
+        presence_evidence_record(
+            staff=technician, at=now, source="workorder", reference=wo.number, place=str(scanned_location or "")
+        )
     return wo
 
 
 @transaction.atomic
 def work_order_start(*, work_order: WorkOrder, technician, actor=None) -> WorkOrder:
+    """Start the work on site, or resume it after a hold (the hold's minutes are counted and, when
+    WORKORDER_SLA_EXCLUDE_HOLD is on, added to the resolution target)."""
     wo, before = _begin(work_order, Status.IN_PROGRESS, technician)
     wo.status, wo.hold_reason = Status.IN_PROGRESS, ""
-    wo.save(update_fields=["status", "hold_reason", "updated_at"])
+    _end_hold(wo, timezone.now())
+    wo.save(update_fields=["status", "hold_reason", "held_since", "held_minutes", "resolution_due", "updated_at"])
     _event(wo, EventKind.RESUMED if before == Status.ON_HOLD else EventKind.STARTED, actor, before)
     return wo
+
+
+def _end_hold(wo: WorkOrder, now: dt.datetime) -> None:
+    if wo.held_since is None:
+        return
+    held = max(now - wo.held_since, dt.timedelta(0))
+    wo.held_minutes += int(held.total_seconds() // 60)
+    if settings.WORKORDER_SLA_EXCLUDE_HOLD and wo.resolution_due is not None:
+        wo.resolution_due += held
+    wo.held_since = None
 
 
 @transaction.atomic
@@ -252,8 +267,8 @@ def work_order_hold(*, work_order: WorkOrder, technician, reason: str, comment: 
     if reason not in WorkOrder.HoldReason.values:
         raise DomainError(_("Choose why the work is on hold."))
     wo, before = _begin(work_order, Status.ON_HOLD, technician)
-    wo.status, wo.hold_reason = Status.ON_HOLD, reason
-    wo.save(update_fields=["status", "hold_reason", "updated_at"])
+    wo.status, wo.hold_reason, wo.held_since = Status.ON_HOLD, reason, timezone.now()
+    wo.save(update_fields=["status", "hold_reason", "held_since", "updated_at"])
     _event(wo, EventKind.HELD, actor, before, comment, reason=reason)
     return wo
 
@@ -335,14 +350,75 @@ def work_order_cancel(*, work_order: WorkOrder, reason: str, actor) -> WorkOrder
     reason = _text(reason, 500, _("Reason"), required=True)
     wo, before = _begin(work_order, Status.CANCELLED)
     wo.status, wo.hold_reason = Status.CANCELLED, ""
-    wo.save(update_fields=["status", "hold_reason", "updated_at"])
+    _end_hold(wo, timezone.now())
+    wo.save(update_fields=["status", "hold_reason", "held_since", "held_minutes", "resolution_due", "updated_at"])
     _event(wo, EventKind.CANCELLED, actor, before, reason)
     run_hooks(wo, "cancelled", actor)
     return wo
 
 
+# --- help, escalation, notes ----------------------------------------------------------------------
+@transaction.atomic
+def work_order_request_assistance(
+    *, work_order: WorkOrder, technician, category: Category, description: str, actor=None
+) -> WorkOrder:
+    """Ask another team for help: a linked child order (kind assistance) at the same place, routed
+    by the child's category like any new order. The parent's timeline records it."""
+    wo = _locked(work_order)
+    if wo.status not in (Status.ACCEPTED, Status.ON_SITE, Status.IN_PROGRESS, Status.ON_HOLD):
+        raise DomainError(_("Assistance can be requested only while the work is under way."))
+    if technician is not None:
+        _is_actor_technician(wo, technician)
+    description = _text(description, TEXT_MAX, _("What help is needed"), required=True)
+    child = work_order_create(
+        category=category, title=_("Assistance for %(number)s") % {"number": wo.number}, description=description,
+        priority=wo.priority, kind=WorkOrder.Kind.ASSISTANCE, origin=WorkOrder.Origin.ORDER,
+        requester=technician or wo.requester, department=wo.department, location=wo.location, parent=wo, actor=actor,
+    )  # fmt: skip
+    _event(wo, EventKind.ASSISTANCE, actor, wo.status, description[:500], child=child.pk, number=child.number)
+    return child
+
+
+@transaction.atomic
+def work_order_escalate(*, work_order: WorkOrder, technician, reason: str, actor=None) -> WorkOrder:
+    """The technician asks the team lead to step in (beyond their skills, needs a decision ...)."""
+    reason = _text(reason, 500, _("Reason"), required=True)
+    wo = _locked(work_order)
+    if wo.status not in OPEN:
+        raise DomainError(_("Only an open order can be escalated."))
+    if technician is not None:
+        _is_actor_technician(wo, technician)
+    _event(wo, EventKind.ESCALATED, actor, wo.status, reason)
+    lead = wo.team.lead if wo.team_id else None
+    _notify([lead], "workorders.escalated", _("%(number)s escalated: %(reason)s")
+            % {"number": wo.number, "reason": reason[:80]}, wo, actor, "warning")  # fmt: skip
+    return wo
+
+
+@transaction.atomic
+def work_order_note(*, work_order: WorkOrder, text: str, actor) -> WorkOrder:
+    """A remark on the timeline (a call with the vendor, an access arrangement ...)."""
+    text = _text(text, 500, _("Note"), required=True)
+    wo = _locked(work_order)
+    _event(wo, EventKind.NOTE, actor, wo.status, text)
+    return wo
+
+
 __all__ = [
-    "location_matches", "sla_for", "work_order_accept", "work_order_arrive", "work_order_auto_close",
-    "work_order_cancel", "work_order_complete", "work_order_create", "work_order_dispatch", "work_order_hold",
-    "work_order_reject", "work_order_start", "work_order_verify",
+    "location_matches",
+    "sla_for",
+    "work_order_accept",
+    "work_order_arrive",
+    "work_order_auto_close",
+    "work_order_cancel",
+    "work_order_complete",
+    "work_order_create",
+    "work_order_dispatch",
+    "work_order_escalate",
+    "work_order_hold",
+    "work_order_note",
+    "work_order_reject",
+    "work_order_request_assistance",
+    "work_order_start",
+    "work_order_verify",
 ]  # fmt: skip

@@ -19,6 +19,13 @@ UNRESOLVED = (Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.ON_SI
               Status.ON_HOLD)  # fmt: skip
 
 
+def _unresolved() -> tuple[str, ...]:
+    """Orders on hold are not overdue while their hold time is excluded from the target."""
+    if settings.WORKORDER_SLA_EXCLUDE_HOLD:
+        return tuple(s for s in UNRESOLVED if s != Status.ON_HOLD)
+    return UNRESOLVED
+
+
 def _level(wo: WorkOrder, due: dt.datetime, now: dt.datetime) -> int:
     """1 once the target has passed, 2 once it has passed by the target's own length again."""
     return 2 if now >= due + (due - wo.submitted_at) else 1
@@ -39,7 +46,7 @@ def sla_check(*, now: dt.datetime | None = None) -> int:
     sent = 0
     candidates = [
         ("response", WorkOrder.objects.filter(status__in=AWAITING_RESPONSE, response_due__lt=now)),
-        ("resolution", WorkOrder.objects.filter(status__in=UNRESOLVED, resolution_due__lt=now)),
+        ("resolution", WorkOrder.objects.filter(status__in=_unresolved(), resolution_due__lt=now)),
     ]
     managers = None
     for kind, orders in candidates:

@@ -198,6 +198,11 @@ ATTENDANCE_CORRECTIONS_PER_MONTH = env.int("ATTENDANCE_CORRECTIONS_PER_MONTH", d
 # --- Work orders ---------------------------------------------------------------------------------
 # Completed orders the requester has not verified within this many days close by themselves.
 WORKORDER_AUTO_CLOSE_DAYS = env.int("WORKORDER_AUTO_CLOSE_DAYS", default=3)
+# Time on hold (waiting for parts, the vendor, access) does not count against the resolution target.
+WORKORDER_SLA_EXCLUDE_HOLD = env.bool("WORKORDER_SLA_EXCLUDE_HOLD", default=True)
+# Photos: largest upload accepted (MiB), how many per order; larger images are scaled down on upload.
+WORKORDER_PHOTO_MAX_MB = env.int("WORKORDER_PHOTO_MAX_MB", default=10)
+WORKORDER_PHOTOS_PER_ORDER = env.int("WORKORDER_PHOTOS_PER_ORDER", default=12)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
