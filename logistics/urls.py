@@ -1,6 +1,5 @@
 """Root URLs. The platform owns /, /accounts/, /healthz, /api/; each app mounts its own urls."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +23,7 @@ urlpatterns = [
     path("org/", include("logistics.org.urls")),
     path("notifications/", include("logistics.notifications.urls")),
     path("attendance/", include("attendance.urls")),
+    path("workorders/", include("workorders.urls")),
     path("terminals/", include("devices.urls")),
     # Terminals push over plain HTTP to /iclock/ (exempt from the HTTPS redirect in production).
     path("iclock/", include("devices.urls_iclock")),
@@ -35,7 +35,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
 
-if settings.DEBUG:  # pragma: no cover - media is served by nginx in production
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (sheets, photos) are never served from a public URL, not even with DEBUG: each
+# app serves its files through a view that checks who may see them.

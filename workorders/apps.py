@@ -11,8 +11,10 @@ class WorkordersConfig(AppConfig):
 
         from logistics.org.roles import DISPATCHER, MANAGER, SYSADMIN, TEAM_LEAD, TECHNICIAN, grant
 
+        from . import menus
         from .models import Category, DispatchRule, SlaPolicy
 
+        menus.register()
         for model in (Category, SlaPolicy, DispatchRule):
             auditlog.register(model)
         config = [

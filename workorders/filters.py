@@ -7,11 +7,18 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from logistics.org.models import Campus, Department, Team
 
 from .models import Category, Kind, Priority, Status, WorkOrder
 from .states import OPEN
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CampusFilter(django_filters.ModelChoiceFilter):
+    """A campus by id, matched on the order's location (or its department when it has no location)."""
 
 
 class WorkOrderFilter(django_filters.FilterSet):
@@ -25,7 +32,7 @@ class WorkOrderFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=_("All"))
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.filter(is_active=True))
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.all())
-    campus = django_filters.ModelChoiceFilter(label=_("Campus"), queryset=Campus.objects.all(), method="in_campus")
+    campus = CampusFilter(label=_("Campus"), queryset=Campus.objects.all(), method="in_campus")
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     submitted_from = django_filters.DateFilter(label=_("Submitted from"), field_name="submitted_at",
                                                lookup_expr="date__gte")  # fmt: skip

@@ -184,6 +184,8 @@ class WorkOrder(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("entered by"),
     )  # fmt: skip
+    # the form's one-time key: a replayed or double-clicked submission finds the order it made
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("work order")

@@ -103,10 +103,16 @@ def work_order_create(
     parent: WorkOrder | None = None,
     actor=None,
     auto_dispatch: bool = True,
+    submission_key=None,
 ) -> WorkOrder:
     """File a new order: numbered, due times from the SLA policy, routed to the category's default
     team's queue, then given to someone by the dispatch rules (``dispatch.py``) when one applies.
-    Refused: an inactive category, an unknown priority or kind, empty or oversized text."""
+    Refused: an inactive category, an unknown priority or kind, empty or oversized text.
+    A ``submission_key`` seen before returns the order it made (a replayed form post files nothing)."""
+    if submission_key is not None:
+        existing = WorkOrder.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
     if not category.is_active:
         raise DomainError(_("This category is no longer in use."))
     if priority not in Priority.values or kind not in WorkOrder.Kind.values or origin not in WorkOrder.Origin.values:
@@ -133,6 +139,7 @@ def work_order_create(
         response_due=now + dt.timedelta(minutes=policy.response_minutes) if policy else None,
         resolution_due=now + dt.timedelta(minutes=policy.resolution_minutes) if policy else None,
         created_by=actor,
+        submission_key=submission_key,
     )
     _event(wo, EventKind.SUBMITTED, actor, "", origin=origin)
     if auto_dispatch:
@@ -179,8 +186,9 @@ def work_order_accept(*, work_order: WorkOrder, technician, actor=None) -> WorkO
     wo.save(update_fields=["status", "accepted_at", "updated_at"])
     _event(wo, EventKind.ACCEPTED, actor, before)
     run_hooks(wo, "accepted", actor)
+    who = technician.name if technician is not None else str(wo.vendor or "")
     _notify([wo.requester], "workorders.accepted", _("%(number)s accepted by %(name)s")
-            % {"number": wo.number, "name": technician.name}, wo, actor)  # fmt: skip
+            % {"number": wo.number, "name": who}, wo, actor)  # fmt: skip
     return wo
 
 

@@ -1,0 +1,74 @@
+"""Navigation entries, QR landing actions and the scan resolver of the work-orders app."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from logistics.common.registries import LandingAction, MenuEntry, ScanResolver, landing_actions, menu, scan_resolvers
+from logistics.org.roles import TEAM_LEAD, TECHNICIAN
+
+SECTION = _("Work orders")
+NUMBER = re.compile(r"^WO-\d{8}-\d{4,}$", re.IGNORECASE)
+
+
+def register() -> None:
+    entries = [
+        MenuEntry(key="workorders.new", label=_("Report a fault"), url_name="workorders:new", section=SECTION,
+                  icon="bi-tools", order=200, description=_("Ask for a repair: what, where, a photo")),
+        MenuEntry(key="workorders.my_requests", label=_("My repair requests"), url_name="workorders:my_requests",
+                  section=SECTION, icon="bi-card-list", order=205,
+                  description=_("Follow what you reported; verify and rate finished work")),
+        MenuEntry(key="workorders.my_tasks", label=_("My tasks"), url_name="workorders:my_tasks", section=SECTION,
+                  icon="bi-wrench-adjustable", order=210, roles=(TECHNICIAN, TEAM_LEAD),
+                  description=_("Orders given to you: accept, arrive, complete")),
+        MenuEntry(key="workorders.board", label=_("Dispatch board"), url_name="workorders:board", section=SECTION,
+                  icon="bi-kanban", order=215, permissions=("workorders.change_workorder",),
+                  description=_("Waiting and overdue orders, who is on duty and how loaded")),
+        MenuEntry(key="workorders.list", label=_("All work orders"), url_name="workorders:list", section=SECTION,
+                  icon="bi-list-check", order=220, permissions=("workorders.view_workorder",),
+                  description=_("Search, filter and export work orders")),
+    ]  # fmt: skip
+    for entry in entries:
+        menu.register(entry)
+    landing_actions.register(
+        LandingAction(
+            key="workorders.report_here",
+            target="location",
+            label=_("Report a fault here"),
+            icon="bi-tools",
+            order=10,
+            url_for=lambda loc, user: reverse("workorders:new") + "?" + urlencode({"location": loc.qr_token}),
+        )
+    )
+    landing_actions.register(
+        LandingAction(
+            key="workorders.arrive_here",
+            target="location",
+            label=_("I have arrived for my work order"),
+            icon="bi-geo-alt-fill",
+            order=5,
+            url_for=lambda loc, user: reverse("workorders:arrive_here", args=[loc.qr_token]),
+            visible=_has_arrivable,
+        )
+    )
+    scan_resolvers.register(ScanResolver(key="workorders.number", resolve=_resolve_number, order=30))
+
+
+def _has_arrivable(location, user) -> bool:
+    from .views.detail import arrivable_orders
+
+    return bool(arrivable_orders(user, location))
+
+
+def _resolve_number(code: str, user) -> str | None:
+    from .selectors import orders_visible_to
+
+    code = code.strip().upper()
+    if not NUMBER.match(code):
+        return None
+    wo = orders_visible_to(user).filter(number=code).only("pk").first()
+    return reverse("workorders:detail", args=[wo.pk]) if wo else None
