@@ -53,7 +53,7 @@ class ReportForm(forms.Form):
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     category = forms.ModelChoiceField(label=_("What kind of problem"), queryset=Category.objects.none())
-    location = forms.TypedChoiceField(label=_("Where"), coerce=int, required=False, empty_value=None)
+    location = forms.TypedChoiceField(label=_("Location"), coerce=int, required=False, empty_value=None)
     title = forms.CharField(
         label=_("Title"), max_length=TITLE_MAX,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Air conditioner leaking")}),

@@ -215,6 +215,11 @@ class WorkOrder(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("workorders:detail", args=[self.pk])
+
 
 class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")

@@ -69,7 +69,8 @@ def _notify(recipients, verb: str, title: str, wo: WorkOrder, actor, level: str 
 
     recipients = [r for r in recipients if r is not None]
     if recipients:
-        notify(recipients=recipients, verb=verb, title=title, target=wo, actor=actor, level=level)
+        notify(recipients=recipients, verb=verb, title=title, target=wo, actor=actor, level=level,
+               url=wo.get_absolute_url())  # fmt: skip
 
 
 def _text(value: str, limit: int, label: str, *, required: bool = False) -> str:

@@ -65,7 +65,7 @@ def sla_check(*, now: dt.datetime | None = None) -> int:
                             title = (_("%(number)s: no response in time") if kind == "response"
                                      else _("%(number)s: not resolved in time")) % {"number": wo.number}  # fmt: skip
                             notify(recipients=recipients, verb=f"workorders.overdue_{kind}", title=title,
-                                   target=wo, level="warning")  # fmt: skip
+                                   target=wo, level="warning", url=wo.get_absolute_url())  # fmt: skip
                         sent += 1
                 except IntegrityError:
                     continue  # this level was notified before (or by a concurrent check)

@@ -87,7 +87,8 @@ def test_the_whole_loop_to_a_rated_close(org):
     wo = new(org)
     tech, nurse = org["tech"], org["nurse"]
     work_order_dispatch(work_order=wo, assignee=tech, actor=org["lead"].user)
-    assert Notification.objects.filter(recipient=tech.user, verb="workorders.dispatched").exists()
+    dispatched = Notification.objects.get(recipient=tech.user, verb="workorders.dispatched")
+    assert dispatched.url == f"/workorders/{wo.pk}/"  # the notice opens the order
     work_order_accept(work_order=wo, technician=tech, actor=tech.user)
     assert Notification.objects.filter(recipient=nurse.user, verb="workorders.accepted").exists()
     work_order_arrive(work_order=wo, technician=tech, scanned_location=org["room"], actor=tech.user)

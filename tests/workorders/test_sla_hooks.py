@@ -110,3 +110,67 @@ def test_duplicate_guard_lists_open_orders_of_the_same_fault(org):
     work_order_cancel(work_order=first, reason="误报", actor=None)
     assert not open_duplicates(category=org["hvac"], location=org["place"]).exists()
     assert not open_duplicates(category=org["hvac"], location=None).exists()
+
+
+def _on_hold(org, minutes_ago: int):
+    from workorders.services import work_order_arrive, work_order_hold
+
+    wo = order(org, priority="urgent")
+    work_order_dispatch(work_order=wo, assignee=org["tech"])
+    work_order_accept(work_order=wo, technician=org["tech"])
+    work_order_arrive(work_order=wo, technician=org["tech"], scanned_location=org["place"])
+    work_order_hold(work_order=wo, technician=org["tech"], reason="parts")
+    due = timezone.now() + dt.timedelta(minutes=30)
+    WorkOrder.objects.filter(pk=wo.pk).update(
+        held_since=timezone.now() - dt.timedelta(minutes=minutes_ago), resolution_due=due
+    )
+    return WorkOrder.objects.get(pk=wo.pk), due
+
+
+def test_time_on_hold_moves_the_resolution_target_and_is_not_overdue(org, settings):
+    from workorders.services import work_order_start
+
+    settings.WORKORDER_SLA_EXCLUDE_HOLD = True
+    wo, due = _on_hold(org, minutes_ago=90)
+    # waiting for parts past the target: no escalation while on hold
+    assert sla_check(now=due + dt.timedelta(minutes=5)) == 0
+    work_order_start(work_order=wo, technician=org["tech"])
+    wo.refresh_from_db()
+    assert wo.held_minutes == 90 and wo.held_since is None
+    assert abs((wo.resolution_due - due) - dt.timedelta(minutes=90)) < dt.timedelta(seconds=5)
+
+
+def test_time_on_hold_counts_when_configured(org, settings):
+    from workorders.services import work_order_start
+
+    settings.WORKORDER_SLA_EXCLUDE_HOLD = False
+    wo, due = _on_hold(org, minutes_ago=90)
+    assert sla_check(now=due + dt.timedelta(minutes=5)) == 1
+    work_order_start(work_order=wo, technician=org["tech"])
+    wo.refresh_from_db()
+    assert wo.held_minutes == 90 and wo.resolution_due == due
+
+
+def test_assistance_is_a_linked_child_order_and_escalation_reaches_the_lead(org):
+    from django.utils import translation
+
+    from workorders.services import work_order_escalate, work_order_request_assistance
+
+    water_team = Team.objects.create(code="water", name="水电班")
+    water = Category.objects.create(code="water", name="水电", team=water_team)
+    with translation.override("en"):
+        wo = order(org)
+        work_order_dispatch(work_order=wo, assignee=org["tech"])
+        with pytest.raises(Exception, match="under way"):
+            work_order_request_assistance(work_order=wo, technician=org["tech"], category=water, description="需要断电")
+        work_order_accept(work_order=wo, technician=org["tech"])
+        child = work_order_request_assistance(work_order=wo, technician=org["tech"], category=water,
+                                              description="需要水电班断电配合")  # fmt: skip
+        assert (child.parent, child.kind, child.origin, child.team, child.location) == (
+            wo, "assistance", "order", water_team, org["place"])  # fmt: skip
+        assert wo.events.filter(kind="assistance", data__number=child.number).exists()
+        work_order_escalate(work_order=wo, technician=org["tech"], reason="压缩机损坏，需要决定是否更换")
+        assert Notification.objects.filter(recipient=org["lead"].user, verb="workorders.escalated").exists()
+        other = Staff.objects.create(employee_no="3", name="李师傅", team=org["team"])
+        with pytest.raises(Exception, match="not assigned to you"):
+            work_order_escalate(work_order=wo, technician=other, reason="x")
