@@ -7,6 +7,7 @@ from attendance.api.requests import AttendanceRequestViewSet
 from attendance.api.results import DailyResultViewSet, MonthlyTotalsView
 from attendance.api.views import PunchViewSet
 from devices.api.views import TerminalRunViewSet, TerminalViewSet
+from workorders.api.views import WorkOrderKpisView, WorkOrderViewSet
 
 router = DefaultRouter()
 router.register("terminals", TerminalViewSet, basename="terminal")
@@ -14,8 +15,10 @@ router.register("terminal-runs", TerminalRunViewSet, basename="terminal-run")
 router.register("punches", PunchViewSet, basename="punch")
 router.register("attendance/daily-results", DailyResultViewSet, basename="daily-result")
 router.register("attendance/requests", AttendanceRequestViewSet, basename="attendance-request")
+router.register("workorders", WorkOrderViewSet, basename="workorder")
 
 urlpatterns = [
     path("attendance/monthly-totals/", MonthlyTotalsView.as_view(), name="monthly-totals"),
+    path("workorders/kpis/", WorkOrderKpisView.as_view(), name="workorder-kpis"),
     *router.urls,
 ]
