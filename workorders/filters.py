@@ -45,6 +45,12 @@ class WorkOrderFilter(django_filters.FilterSet):
         model = WorkOrder
         fields: list[str] = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():  # the pages' compact Bootstrap controls
+            css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:

@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from logistics.common.registries import LandingAction, MenuEntry, ScanResolver, landing_actions, menu, scan_resolvers
-from logistics.org.roles import TEAM_LEAD, TECHNICIAN
+from logistics.org.roles import DISPATCHER, MANAGER, SYSADMIN, TEAM_LEAD, TECHNICIAN
 
 SECTION = _("Work orders")
 NUMBER = re.compile(r"^WO-\d{8}-\d{4,}$", re.IGNORECASE)
@@ -31,6 +31,10 @@ def register() -> None:
         MenuEntry(key="workorders.list", label=_("All work orders"), url_name="workorders:list", section=SECTION,
                   icon="bi-list-check", order=220, permissions=("workorders.view_workorder",),
                   description=_("Search, filter and export work orders")),
+        MenuEntry(key="workorders.kpis", label=_("Work-order KPIs"), url_name="workorders:kpis", section=SECTION,
+                  icon="bi-speedometer2", order=225, permissions=("workorders.view_workorder",),
+                  roles=(MANAGER, DISPATCHER, TEAM_LEAD, SYSADMIN),
+                  description=_("Response, resolution, first-time fix, satisfaction against the targets")),
     ]  # fmt: skip
     for entry in entries:
         menu.register(entry)

@@ -1,4 +1,4 @@
-from .views import board, detail, lists, report
+from .views import board, detail, kpis, lists, report
 
 app_name = "workorders"
 
@@ -6,5 +6,6 @@ urlpatterns = [
     *lists.urlpatterns,
     *report.urlpatterns,
     *board.urlpatterns,
+    *kpis.urlpatterns,
     *detail.urlpatterns,
 ]

@@ -1,7 +1,7 @@
 """The closed loop of a work order in a real browser, three people on phones: a nurse reports a fault
 from the room's QR label with a photo; the rules give it to the technician on duty; he accepts,
 scans the room's label on arrival, works and completes it; the nurse verifies and rates it; the
-manager's KPI page counts it. Screenshots of every step go to test-artifacts/."""
+team lead's KPI page counts it. Screenshots of every step go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from PIL import Image
 from attendance.models import PresenceEvidence, RosterEntry, ShiftType
 from attendance.services import PunchIn, punches_record
 from logistics.org.models import Building, Campus, Floor, Location, Staff, Team
-from logistics.org.roles import MANAGER, REQUESTER, TEAM_LEAD, TECHNICIAN
+from logistics.org.roles import REQUESTER, TEAM_LEAD, TECHNICIAN
 from logistics.org.services import roles_sync
 from tests.conftest import ARTIFACTS
 from workorders.models import Category, DispatchRule, SlaPolicy, WorkOrder
@@ -69,7 +69,6 @@ def _world(make_user):
             punches_record(terminal_serial="T1", tz="Asia/Shanghai", punches=[PunchIn(no, at)], source="pull")
     nurse = Staff.objects.create(employee_no="9", name="护士长",
                                  user=make_user("nurse", password=PASSWORD, roles=(REQUESTER,)))  # fmt: skip
-    make_user("boss", password=PASSWORD, roles=(MANAGER,))
     hvac = Category.objects.create(code="hvac", name="空调暖通", team=team)
     SlaPolicy.objects.create(priority="high", response_minutes=30, resolution_minutes=480)
     DispatchRule.objects.create(name="空调按负载", team=team, strategy="least_loaded")
@@ -131,6 +130,11 @@ def test_report_dispatch_work_verify_in_three_browsers(browser, live_server, tra
     wo.refresh_from_db()
     assert wo.status == "completed" and wo.labour_minutes == 35
 
+    boss = _phone(browser, live_server, "lead")  # the team lead's KPIs of his team
+    boss.goto(f"{live_server.url}/workorders/kpis/")
+    assert boss.locator("#kpi-repair").get_attribute("data-total") == "1"
+    assert boss.locator('#kpi-repair [data-kpi="satisfaction"]').inner_text().strip() == "—"
+
     # 3. The nurse sees it finished, accepts and rates it: closed.
     nurse.goto(f"{live_server.url}/workorders/mine/")
     nurse.click(f'#to-verify [data-order="{wo.number}"]')
@@ -142,5 +146,11 @@ def test_report_dispatch_work_verify_in_three_browsers(browser, live_server, tra
     _shot(nurse, "5-closed")
     wo.refresh_from_db()
     assert (wo.status, wo.rating) == ("closed", 5)
+    # the lead's KPIs now count the rated, first-time fix
+    boss.reload()
+    assert boss.locator('#kpi-repair [data-kpi="satisfaction"]').inner_text().strip() == "5.00"
+    assert boss.locator('#kpi-repair [data-kpi="first_time_fix_rate"]').get_attribute("data-met") == "True"
+    assert "100%" in boss.locator('#kpi-repair [data-kpi="closure_rate"]').inner_text()
+    _shot(boss, "6-kpis")
     timeline = nurse.locator("#order-timeline li").evaluate_all("items => items.map(i => i.dataset.event)")
     assert timeline == ["submitted", "dispatched", "accepted", "arrived", "started", "completed", "verified"]
