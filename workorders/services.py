@@ -111,8 +111,14 @@ def work_order_create(
     Refused: an inactive category, an unknown priority or kind, empty or oversized text.
     A ``submission_key`` seen before returns the order it made (a replayed form post files nothing)."""
     if submission_key is not None:
+        # the day's number row lock serializes filing: a concurrent post with the same key waits
+        # here and then finds the order the first one made
+        day = timezone.localdate()
+        DailySequence.objects.get_or_create(day=day)
+        DailySequence.objects.select_for_update().get(day=day)
         existing = WorkOrder.objects.filter(submission_key=submission_key).first()
         if existing is not None:
+            existing.replayed = True  # the caller adds nothing more (photos) to it
             return existing
     if not category.is_active:
         raise DomainError(_("This category is no longer in use."))

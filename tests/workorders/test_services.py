@@ -197,3 +197,14 @@ def test_two_accepts_and_verify_racing_auto_close(org):
     assert wo.status == "closed"
     assert wo.auto_closed == (wo.rating is None)  # exactly one of them closed it
     assert WorkOrderEvent.objects.filter(work_order=wo, kind__in=["verified", "auto_closed"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_of_one_report_at_once_file_one_order(org):
+    import uuid
+
+    key = uuid.uuid4()
+    outcomes = race(*[lambda: new(org, submission_key=key) for _ in range(2)])
+    assert outcomes == ["ok", "ok"]
+    assert WorkOrder.objects.filter(submission_key=key).count() == 1
+    assert WorkOrder.objects.get().number.endswith("-0001")

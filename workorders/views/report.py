@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -73,12 +73,9 @@ class ReportView(LoginRequiredMixin, View):
                     department=department, location=data["location"], actor=request.user,
                     submission_key=data["submission_key"],
                 )  # fmt: skip
+                if getattr(wo, "replayed", False):
+                    return self._already(request, wo)  # the same post, filed a moment ago
                 attachments_add(work_order=wo, files=data["photos"], stage=Attachment.Stage.REPORT, actor=request.user)
-        except IntegrityError:
-            existing = WorkOrder.objects.filter(submission_key=data["submission_key"]).first()
-            if existing is None:
-                raise
-            return self._already(request, existing)
         except DomainError as exc:
             form.add_error(None, exc.message)
             return self._render(request, form, desk, status=400)
