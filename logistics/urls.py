@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from equipment.views import root_urlpatterns as equipment_root
 from logistics.common.views import HealthView, HomeView
 from logistics.org.urls import root_urlpatterns as org_root
 
@@ -24,10 +25,12 @@ urlpatterns = [
     path("notifications/", include("logistics.notifications.urls")),
     path("attendance/", include("attendance.urls")),
     path("workorders/", include("workorders.urls")),
+    path("equipment/", include("equipment.urls")),
     path("terminals/", include("devices.urls")),
     # Terminals push over plain HTTP to /iclock/ (exempt from the HTTPS redirect in production).
     path("iclock/", include("devices.urls_iclock")),
     *org_root,
+    *equipment_root,
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,11 +14,24 @@ from .models import DispatchRule, Strategy, WorkOrder
 from .states import OPEN
 
 
-def rule_matches(rule: DispatchRule, wo: WorkOrder, at: dt.datetime, category_ids: set[int]) -> bool:
-    """Whether ``wo`` meets every condition the rule sets (``category_ids``: the rule's categories)."""
+def rule_matches(
+    rule: DispatchRule,
+    wo: WorkOrder,
+    at: dt.datetime,
+    category_ids: set[int],
+    equipment_category_ids: set[int] = frozenset(),
+) -> bool:
+    """Whether ``wo`` meets every condition the rule sets (``category_ids``: the rule's categories;
+    ``equipment_category_ids``: its equipment categories, matched by the item's category or any
+    category above it)."""
     location = wo.location
     if category_ids and wo.category_id not in category_ids:
         return False
+    if equipment_category_ids:
+        if wo.equipment_id is None:
+            return False
+        if not {c.pk for c in wo.equipment.category.ancestors_and_self()} & equipment_category_ids:
+            return False
     if rule.priority and rule.priority != wo.priority:
         return False
     if rule.department_id and rule.department_id != wo.department_id:
@@ -38,9 +51,10 @@ def rule_matches(rule: DispatchRule, wo: WorkOrder, at: dt.datetime, category_id
 
 
 def matching_rule(wo: WorkOrder, at: dt.datetime) -> DispatchRule | None:
-    rules = list(DispatchRule.objects.filter(is_active=True).prefetch_related("categories").order_by("order", "pk"))
-    for rule in rules:
-        if rule_matches(rule, wo, at, {c.pk for c in rule.categories.all()}):
+    rules = DispatchRule.objects.filter(is_active=True).prefetch_related("categories", "equipment_categories")
+    for rule in rules.order_by("order", "pk"):
+        categories = {c.pk for c in rule.categories.all()}
+        if rule_matches(rule, wo, at, categories, {c.pk for c in rule.equipment_categories.all()}):
             return rule
     return None
 
@@ -70,7 +84,7 @@ def work_order_auto_dispatch(*, work_order: WorkOrder, at: dt.datetime | None = 
     from .services import work_order_dispatch
 
     at = at or timezone.now()
-    wo = WorkOrder.objects.select_related("location").get(pk=work_order.pk)
+    wo = WorkOrder.objects.select_related("location", "equipment__category__parent").get(pk=work_order.pk)
     rule = matching_rule(wo, at)
     if rule is None:
         return False

@@ -54,6 +54,7 @@ class ReportForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     category = forms.ModelChoiceField(label=_("What kind of problem"), queryset=Category.objects.none())
     location = forms.TypedChoiceField(label=_("Location"), coerce=int, required=False, empty_value=None)
+    equipment = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
     title = forms.CharField(
         label=_("Title"), max_length=TITLE_MAX,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Air conditioner leaking")}),
@@ -81,9 +82,23 @@ class ReportForm(forms.Form):
             raise ValidationError(_("Choose a location from the list."))
         return location
 
+    def clean_equipment(self):
+        from equipment.selectors import equipment_by_token
+
+        token = self.cleaned_data.get("equipment")
+        if not token:
+            return None
+        item = equipment_by_token(token)
+        if item is None or item.status == item.Status.RETIRED:
+            raise ValidationError(_("This item of equipment is unknown or retired."))
+        return item
+
     def clean(self):
         data = super().clean()
-        if not data.get("location") and not self.data.get("department"):
+        item = data.get("equipment")
+        if item is not None and not data.get("location"):
+            data["location"] = item.location
+        if not data.get("location") and not item and not self.data.get("department"):
             self.add_error("location", _("Say where the problem is."))
         return data
 

@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.registries import LandingAction, MenuEntry, ScanResolver, landing_actions, menu, scan_resolvers
+from logistics.common.registries import (
+    DetailPanel,
+    LandingAction,
+    MenuEntry,
+    ScanResolver,
+    detail_panels,
+    landing_actions,
+    menu,
+    scan_resolvers,
+)
 from logistics.org.roles import DISPATCHER, MANAGER, SYSADMIN, TEAM_LEAD, TECHNICIAN
 
 SECTION = _("Work orders")
@@ -59,7 +68,58 @@ def register() -> None:
             visible=_has_arrivable,
         )
     )
+    landing_actions.register(
+        LandingAction(
+            key="workorders.report_item",
+            target="equipment",
+            label=_("Report a fault on this item"),
+            icon="bi-tools",
+            order=10,
+            url_for=lambda item, user: reverse("workorders:new") + "?" + urlencode({"equipment": item.qr_token}),
+            visible=lambda item, user: item.status != "retired",
+        )
+    )
+    landing_actions.register(
+        LandingAction(
+            key="workorders.arrive_at_item",
+            target="equipment",
+            label=_("I have arrived for my work order"),
+            icon="bi-geo-alt-fill",
+            order=5,
+            url_for=lambda item, user: reverse("workorders:arrive_at_item", args=[item.qr_token]),
+            visible=_has_arrivable_at_item,
+        )
+    )
+    detail_panels.register(
+        DetailPanel(
+            key="workorders.equipment_history",
+            target="equipment",
+            title=_("Work orders"),
+            order=10,
+            render=_equipment_orders,
+        )
+    )
     scan_resolvers.register(ScanResolver(key="workorders.number", resolve=_resolve_number, order=30))
+
+
+def _has_arrivable_at_item(item, user) -> bool:
+    from .views.detail import arrivable_orders
+
+    return bool(arrivable_orders(user, item.location, item))
+
+
+def _equipment_orders(item, request) -> str:
+    """The item's work orders (the newest 20) with the totals behind its cost and downtime."""
+    from django.db.models import Count, Sum
+    from django.template.loader import render_to_string
+
+    from .selectors import orders_visible_to
+
+    orders = orders_visible_to(request.user).filter(equipment=item)
+    totals = orders.aggregate(count=Count("pk"), labour=Sum("labour_minutes"), parts=Sum("parts_cost"))
+    recent = orders.select_related("category", "assignee").order_by("-submitted_at")[:20]
+    return render_to_string("workorders/partials/_equipment_orders.html",
+                            {"orders": recent, "totals": totals}, request=request)  # fmt: skip
 
 
 def _has_arrivable(location, user) -> bool:

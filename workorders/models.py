@@ -141,6 +141,10 @@ class WorkOrder(TimeStampedModel):
     location = models.ForeignKey(
         "org.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("location")
     )
+    equipment = models.ForeignKey(
+        "equipment.Equipment", on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders",
+        verbose_name=_("equipment"),
+    )  # fmt: skip
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
         verbose_name=_("from order"),
@@ -351,6 +355,10 @@ class DispatchRule(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="+", verbose_name=_("categories"))
+    equipment_categories = models.ManyToManyField(
+        "equipment.Category", blank=True, related_name="+", verbose_name=_("equipment categories"),
+        help_text=_("Matches the order's equipment in one of these categories or below them."),
+    )  # fmt: skip
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, blank=True)
     campus = models.ForeignKey("org.Campus", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                                verbose_name=_("campus"))  # fmt: skip

@@ -59,9 +59,14 @@ def my_tasks(staff) -> QuerySet[WorkOrder]:
     )
 
 
-def open_duplicates(*, category, location=None) -> QuerySet[WorkOrder]:
-    """Open orders of the same category at the same place: the form warns before a second report
-    of the same fault (the equipment condition joins when the equipment app lands)."""
-    if location is None:
+def open_duplicates(*, category, location=None, equipment=None) -> QuerySet[WorkOrder]:
+    """Open orders for the same item, or of the same category at the same place: the form warns
+    before a second report of the same fault."""
+    scope = Q()
+    if equipment is not None:
+        scope |= Q(equipment=equipment)
+    if location is not None:
+        scope |= Q(category=category, location=location)
+    if not scope:
         return WorkOrder.objects.none()
-    return WorkOrder.objects.filter(status__in=OPEN, category=category, location=location).order_by("-submitted_at")
+    return WorkOrder.objects.filter(scope, status__in=OPEN).order_by("-submitted_at")

@@ -101,6 +101,7 @@ def work_order_create(
     contact: str = "",
     department=None,
     location=None,
+    equipment=None,
     parent: WorkOrder | None = None,
     actor=None,
     auto_dispatch: bool = True,
@@ -125,6 +126,9 @@ def work_order_create(
     if priority not in Priority.values or kind not in WorkOrder.Kind.values or origin not in WorkOrder.Origin.values:
         raise DomainError(_("Unknown priority, kind or origin."))
     title = _text(title, TITLE_MAX, _("Title"), required=True)
+    if equipment is not None:  # the item tells where and for whom, unless the reporter said otherwise
+        location = location or equipment.location
+        department = department or equipment.department
     description = _text(description, TEXT_MAX, _("Description"))
     now = timezone.now()
     policy = sla_for(priority=priority, category=category)
@@ -140,6 +144,7 @@ def work_order_create(
         contact=_text(contact, 60, _("Contact")),
         department=department or (requester.department if requester else None) or (location and location.department),
         location=location,
+        equipment=equipment,
         parent=parent,
         team=category.team,
         submitted_at=now,
@@ -149,6 +154,8 @@ def work_order_create(
         submission_key=submission_key,
     )
     _event(wo, EventKind.SUBMITTED, actor, "", origin=origin)
+    if equipment is not None and kind == WorkOrder.Kind.REPAIR:
+        _equipment_status(wo, "faulty", actor)
     if auto_dispatch:
         from .dispatch import work_order_auto_dispatch
 
@@ -229,15 +236,41 @@ def location_matches(order_location, scanned) -> bool:
     )
 
 
+def _equipment_status(wo: WorkOrder, status: str, actor) -> None:
+    """Keep the item's status in step with its repair (faulty → under repair → in service), with
+    the order's number in the item's history. Retired items are left alone."""
+    from equipment.models import Status as EquipmentStatus
+    from equipment.services import equipment_status_set
+
+    if wo.equipment_id is None or wo.kind != WorkOrder.Kind.REPAIR:
+        return
+    item = wo.equipment
+    if item.status == EquipmentStatus.RETIRED:
+        return
+    equipment_status_set(equipment=item, status=status, actor=actor, reference=wo.number,
+                         reason=str(WorkOrder.Status(wo.status).label))  # fmt: skip
+
+
 @transaction.atomic
-def work_order_arrive(*, work_order: WorkOrder, technician, scanned_location, actor=None) -> WorkOrder:
+def work_order_arrive(
+    *, work_order: WorkOrder, technician, scanned_location=None, scanned_equipment=None, actor=None
+) -> WorkOrder:
     """The technician scanned the place's QR on arrival. A place that is not the order's (or inside
     it) is refused with a clear message. The arrival is recorded as presence evidence for attendance
     (it can stand for a forgotten check-in; it never adds paid minutes)."""
     from attendance.services import presence_evidence_record
 
     wo, before = _begin(work_order, Status.ON_SITE, technician)
-    if wo.location_id and not location_matches(wo.location, scanned_location):
+    if scanned_equipment is not None:
+        if wo.equipment_id != scanned_equipment.pk and not (
+            wo.equipment_id is None and wo.location_id and location_matches(wo.location, scanned_equipment.location)
+        ):
+            raise DomainError(
+                _("You scanned %(scanned)s, but this order is for %(item)s.")
+                % {"scanned": scanned_equipment, "item": wo.equipment or wo.location}
+            )
+        scanned_location = scanned_equipment.location
+    elif wo.location_id and not location_matches(wo.location, scanned_location):
         raise DomainError(
             _("You scanned %(scanned)s, but this order is at %(place)s.")
             % {"scanned": scanned_location, "place": wo.location}
@@ -245,7 +278,8 @@ def work_order_arrive(*, work_order: WorkOrder, technician, scanned_location, ac
     now = timezone.now()
     wo.status, wo.arrived_at = Status.ON_SITE, now
     wo.save(update_fields=["status", "arrived_at", "updated_at"])
-    _event(wo, EventKind.ARRIVED, actor, before, location=getattr(scanned_location, "pk", None))
+    _event(wo, EventKind.ARRIVED, actor, before, location=getattr(scanned_location, "pk", None),
+           equipment=getattr(scanned_equipment, "pk", None))  # fmt: skip
     run_hooks(wo, "arrived", actor)
     if technician is not None:
         presence_evidence_record(
@@ -263,6 +297,7 @@ def work_order_start(*, work_order: WorkOrder, technician, actor=None) -> WorkOr
     _end_hold(wo, timezone.now())
     wo.save(update_fields=["status", "hold_reason", "held_since", "held_minutes", "resolution_due", "updated_at"])
     _event(wo, EventKind.RESUMED if before == Status.ON_HOLD else EventKind.STARTED, actor, before)
+    _equipment_status(wo, "under_repair", actor)
     return wo
 
 
@@ -305,6 +340,7 @@ def work_order_complete(
     wo.labour_minutes = labour_minutes
     wo.save(update_fields=["status", "completed_at", "findings", "cause", "actions", "labour_minutes", "updated_at"])
     _event(wo, EventKind.COMPLETED, actor, before)
+    _equipment_status(wo, "in_service", actor)
     run_hooks(wo, "completed", actor)
     _notify([wo.requester], "workorders.completed", _("%(number)s is done: please verify")
             % {"number": wo.number}, wo, actor)  # fmt: skip

@@ -34,9 +34,10 @@ def own_staff(user):
         return None
 
 
-def visible_order(user, pk: int, *, for_update: bool = False) -> WorkOrder:
+def visible_order(user, pk: int) -> WorkOrder:
     """The order, if the user may see it; otherwise 404 (whether it exists is not revealed)."""
-    qs = orders_visible_to(user).select_related(*LIST_RELATED, "location__building", "location__campus", "parent")
+    related = (*LIST_RELATED, "location__building", "location__campus", "parent", "equipment")
+    qs = orders_visible_to(user).select_related(*related)
     return get_object_or_404(qs, pk=pk)
 
 

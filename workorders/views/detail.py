@@ -16,6 +16,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from equipment.selectors import equipment_by_token
+from equipment.selectors import token_from_code as equipment_token_from_code
 from logistics.common.errors import DomainError
 from logistics.common.registries import panels_for
 from logistics.org import qr
@@ -208,39 +210,48 @@ class ArriveView(LoginRequiredMixin, View):
         staff = own_staff(request.user)
         if not form.is_valid():
             return render(request, "workorders/arrive.html", {"wo": wo, "form": form}, status=400)
-        token = qr.location_token_from_code(form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        token = qr.location_token_from_code(code)
         scanned = location_by_token(token) if token else None
-        if scanned is None:
-            form.add_error("code", _("This is not the QR code of a place."))
+        item = equipment_by_token(equipment_token_from_code(code)) if scanned is None else None
+        if scanned is None and item is None:
+            form.add_error("code", _("This is not the QR code of a place or an item of equipment."))
             return render(request, "workorders/arrive.html", {"wo": wo, "form": form}, status=400)
         if staff is None or "arrive" not in actions_for(request.user, wo):
             messages.error(request, ActionView._not_now(wo, "arrive"))
             return HttpResponseRedirect(reverse("workorders:detail", args=[wo.pk]))
         try:
-            services.work_order_arrive(work_order=wo, technician=staff, scanned_location=scanned, actor=request.user)
+            services.work_order_arrive(work_order=wo, technician=staff, scanned_location=scanned,
+                                       scanned_equipment=item, actor=request.user)  # fmt: skip
         except DomainError as exc:
             form.add_error("code", exc.message)
             return render(request, "workorders/arrive.html", {"wo": wo, "form": form}, status=400)
-        messages.success(request, _("Arrival at %(place)s recorded.") % {"place": scanned.name})
+        place = scanned.name if scanned is not None else item.name
+        messages.success(request, _("Arrival at %(place)s recorded.") % {"place": place})
         return HttpResponseRedirect(reverse("workorders:detail", args=[wo.pk]))
 
 
 class ArriveHereView(LoginRequiredMixin, View):
-    """From a location's landing page: the user's accepted orders at this place, one button each."""
+    """From a location's or an item's landing page: the user's accepted orders there, one button each."""
 
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        location = location_by_token(token)
-        if location is None:
-            raise Http404
-        orders = arrivable_orders(request.user, location)
-        return render(request, "workorders/arrive_here.html", {"location": location, "orders": orders,
-                                                               "code": f"L:{token}"})  # fmt: skip
+    def get(self, request: HttpRequest, token: str, kind: str = "location") -> HttpResponse:
+        if kind == "equipment":
+            item = equipment_by_token(token)
+            if item is None:
+                raise Http404
+            place, orders, code = item, arrivable_orders(request.user, item.location, item), f"E:{token}"
+        else:
+            place = location_by_token(token)
+            if place is None:
+                raise Http404
+            orders, code = arrivable_orders(request.user, place), f"L:{token}"
+        return render(request, "workorders/arrive_here.html", {"place": place, "orders": orders, "code": code})
 
 
-def arrivable_orders(user, location) -> list[WorkOrder]:
-    """The user's accepted orders whose place the scanned location is (or lies inside)."""
+def arrivable_orders(user, location, equipment=None) -> list[WorkOrder]:
+    """The user's accepted orders for this item, or whose place the scanned location is (or lies in)."""
     staff = own_staff(user)
     if staff is None:
         return []
@@ -249,7 +260,13 @@ def arrivable_orders(user, location) -> list[WorkOrder]:
         .select_related("location", "category")
         .order_by("submitted_at")
     )
-    return [wo for wo in orders if wo.location_id is None or services.location_matches(wo.location, location)]
+
+    def at_place(wo: WorkOrder) -> bool:
+        return wo.location_id is None or services.location_matches(wo.location, location)
+
+    if equipment is not None:
+        return [wo for wo in orders if wo.equipment_id == equipment.pk or (wo.equipment_id is None and at_place(wo))]
+    return [wo for wo in orders if at_place(wo)]
 
 
 class AttachmentView(LoginRequiredMixin, View):
@@ -278,5 +295,6 @@ urlpatterns = [
     path("<int:pk>/do/<slug:action>/", ActionView.as_view(), name="action"),
     path("<int:pk>/arrive/", ArriveView.as_view(), name="arrive"),
     path("arrive/<str:token>/", ArriveHereView.as_view(), name="arrive_here"),
+    path("arrive/equipment/<str:token>/", ArriveHereView.as_view(), {"kind": "equipment"}, name="arrive_at_item"),
     path("<int:pk>/attachments/<int:attachment_pk>/", AttachmentView.as_view(), name="attachment"),
 ]

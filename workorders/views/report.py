@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from equipment.selectors import equipment_by_token
 from logistics.common.errors import DomainError
 from logistics.org.selectors import location_by_token
 
@@ -31,6 +32,12 @@ class ReportView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         initial: dict = {}
         location = location_by_token(request.GET.get("location", "")) if request.GET.get("location") else None
+        item = equipment_by_token(request.GET.get("equipment")) if request.GET.get("equipment") else None
+        if item is not None and item.status != item.Status.RETIRED:
+            initial["equipment"] = item.qr_token
+            location = location or item.location
+        else:
+            item = None
         if location is not None:
             initial["location"] = location.pk
         category = request.GET.get("category")
@@ -40,7 +47,7 @@ class ReportView(LoginRequiredMixin, View):
         if staff is not None and staff.phone:
             initial["contact"] = staff.phone
         form = ReportForm(initial=initial)
-        return self._render(request, form, self._desk_form(request), location=location)
+        return self._render(request, form, self._desk_form(request), location=location, item=item)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ReportForm(request.POST, request.FILES)
@@ -51,7 +58,9 @@ class ReportView(LoginRequiredMixin, View):
         existing = WorkOrder.objects.filter(submission_key=data["submission_key"]).first()
         if existing is not None:
             return self._already(request, existing)
-        duplicates = list(open_duplicates(category=data["category"], location=data["location"])[:5])
+        duplicates = list(
+            open_duplicates(category=data["category"], location=data["location"], equipment=data["equipment"])[:5]
+        )
         if duplicates and not data["confirm_duplicate"]:
             return self._render(request, form, desk, duplicates=duplicates, status=409)
         requester, origin, department = own_staff(request.user), WorkOrder.Origin.PERSON, None
@@ -70,7 +79,7 @@ class ReportView(LoginRequiredMixin, View):
                 wo = work_order_create(
                     category=data["category"], title=data["title"], description=data["description"],
                     priority=data["priority"], origin=origin, requester=requester, contact=contact,
-                    department=department, location=data["location"], actor=request.user,
+                    department=department, location=data["location"], equipment=data["equipment"], actor=request.user,
                     submission_key=data["submission_key"],
                 )  # fmt: skip
                 if getattr(wo, "replayed", False):
@@ -100,12 +109,13 @@ class ReportView(LoginRequiredMixin, View):
         return ServiceDeskForm(request.POST) if bound else ServiceDeskForm()
 
     @staticmethod
-    def _render(request, form, desk, *, location=None, duplicates=(), status: int = 200) -> HttpResponse:
-        if location is None and form.is_bound and form.is_valid():
-            location = form.cleaned_data.get("location")
+    def _render(request, form, desk, *, location=None, item=None, duplicates=(), status: int = 200) -> HttpResponse:
+        if form.is_bound and form.is_valid():
+            location = location or form.cleaned_data.get("location")
+            item = item or form.cleaned_data.get("equipment")
         return render(
             request, "workorders/report.html",
-            {"form": form, "desk": desk, "location": location, "duplicates": duplicates,
+            {"form": form, "desk": desk, "location": location, "item": item, "duplicates": duplicates,
              "categories": Category.objects.filter(is_active=True), "can_desk": is_dispatcher(request.user)},
             status=status,
         )  # fmt: skip

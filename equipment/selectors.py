@@ -1,0 +1,51 @@
+"""Reads of the equipment ledger."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+from django.db.models import QuerySet
+
+from .models import Category, Equipment
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+LABEL_PATH = re.compile(r"^/e/(?P<token>[A-Za-z0-9_-]{1,32})/?$")
+
+
+def token_from_code(code: str) -> str | None:
+    """The equipment token in a scanned code: the label's URL (any host, so labels printed under an
+    old base URL still resolve), or ``E:<token>``."""
+    code = (code or "").strip()
+    if code.upper().startswith("E:"):
+        token = code[2:]
+        return token if TOKEN.match(token) else None
+    parsed = urlparse(code)
+    match = LABEL_PATH.match(parsed.path or "")
+    return match.group("token") if match and parsed.scheme in ("http", "https") else None
+
+
+def equipment_by_token(token: str | None) -> Equipment | None:
+    """The item whose label this is (retired items too: an old label still opens its history)."""
+    if not token or not TOKEN.match(token):
+        return None
+    return (
+        Equipment.objects.select_related("category", "location__campus", "location__building", "department")
+        .filter(qr_token=token)
+        .first()
+    )
+
+
+def category_with_descendants(category: Category) -> list[int]:
+    """The ids of a category and every category below it (for "all HVAC equipment")."""
+    ids, frontier = {category.pk}, [category.pk]
+    while frontier:
+        frontier = list(
+            Category.objects.filter(parent_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True)
+        )
+        ids.update(frontier)
+    return sorted(ids)
+
+
+def equipment_at(location) -> QuerySet[Equipment]:
+    return Equipment.objects.filter(location=location).exclude(status=Equipment.Status.RETIRED).order_by("code")
