@@ -10,169 +10,375 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0003_api_token'),
+        ("org", "0003_api_token"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9_.-]*$', "Use letters, digits, '-', '_' and '.' only.")], verbose_name='code')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('regulated', models.BooleanField(default=False, verbose_name='regulated (certificates required)')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='equipment.category', verbose_name='parent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=30,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9_.-]*$", "Use letters, digits, '-', '_' and '.' only."
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("regulated", models.BooleanField(default=False, verbose_name="regulated (certificates required)")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="equipment.category",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'equipment category',
-                'verbose_name_plural': 'equipment categories',
-                'ordering': ['order', 'code'],
+                "verbose_name": "equipment category",
+                "verbose_name_plural": "equipment categories",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Equipment',
+            name="Equipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9_.-]*$', "Use letters, digits, '-', '_' and '.' only.")], verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('model', models.CharField(blank=True, max_length=60, verbose_name='model')),
-                ('manufacturer', models.CharField(blank=True, max_length=60, verbose_name='manufacturer')),
-                ('serial', models.CharField(blank=True, max_length=60, verbose_name='serial number')),
-                ('install_date', models.DateField(blank=True, null=True, verbose_name='installed on')),
-                ('warranty_end', models.DateField(blank=True, null=True, verbose_name='warranty until')),
-                ('status', models.CharField(choices=[('in_service', 'In service'), ('faulty', 'Faulty'), ('under_repair', 'Under repair'), ('out_of_service', 'Out of service'), ('retired', 'Retired')], default='in_service', max_length=16, verbose_name='status')),
-                ('status_since', models.DateTimeField(default=django.utils.timezone.now, verbose_name='status since')),
-                ('parameters', models.JSONField(blank=True, default=dict, verbose_name='technical parameters')),
-                ('notes', models.TextField(blank=True, max_length=2000, verbose_name='notes')),
-                ('qr_token', models.CharField(default=logistics.org.models.new_qr_token, editable=False, max_length=32, unique=True, verbose_name='QR token')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='equipment.category', verbose_name='category')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='equipment', to='org.department', verbose_name='department')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='equipment', to='org.location', verbose_name='location')),
-                ('maintainer_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='equipment', to='org.team', verbose_name='maintained by (team)')),
-                ('maintainer_vendor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='equipment', to='org.vendor', verbose_name='maintained by (vendor)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9_.-]*$", "Use letters, digits, '-', '_' and '.' only."
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("model", models.CharField(blank=True, max_length=60, verbose_name="model")),
+                ("manufacturer", models.CharField(blank=True, max_length=60, verbose_name="manufacturer")),
+                ("serial", models.CharField(blank=True, max_length=60, verbose_name="serial number")),
+                ("install_date", models.DateField(blank=True, null=True, verbose_name="installed on")),
+                ("warranty_end", models.DateField(blank=True, null=True, verbose_name="warranty until")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_service", "In service"),
+                            ("faulty", "Faulty"),
+                            ("under_repair", "Under repair"),
+                            ("out_of_service", "Out of service"),
+                            ("retired", "Retired"),
+                        ],
+                        default="in_service",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_since", models.DateTimeField(default=django.utils.timezone.now, verbose_name="status since")),
+                ("parameters", models.JSONField(blank=True, default=dict, verbose_name="technical parameters")),
+                ("notes", models.TextField(blank=True, max_length=2000, verbose_name="notes")),
+                (
+                    "qr_token",
+                    models.CharField(
+                        default=logistics.org.models.new_qr_token,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                        verbose_name="QR token",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="equipment.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="equipment",
+                        to="org.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="equipment",
+                        to="org.location",
+                        verbose_name="location",
+                    ),
+                ),
+                (
+                    "maintainer_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="equipment",
+                        to="org.team",
+                        verbose_name="maintained by (team)",
+                    ),
+                ),
+                (
+                    "maintainer_vendor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="equipment",
+                        to="org.vendor",
+                        verbose_name="maintained by (vendor)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'equipment',
-                'verbose_name_plural': 'equipment',
-                'ordering': ['code'],
+                "verbose_name": "equipment",
+                "verbose_name_plural": "equipment",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('manual', 'Manual'), ('drawing', 'Drawing'), ('photo', 'Photo'), ('other', 'Other')], max_length=10, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('file', models.FileField(max_length=200, upload_to=equipment.models._document_path, verbose_name='file')),
-                ('content_type', models.CharField(max_length=60, verbose_name='type')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('equipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='equipment.equipment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("manual", "Manual"), ("drawing", "Drawing"), ("photo", "Photo"), ("other", "Other")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                (
+                    "file",
+                    models.FileField(max_length=200, upload_to=equipment.models._document_path, verbose_name="file"),
+                ),
+                ("content_type", models.CharField(max_length=60, verbose_name="type")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="uploaded at")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "equipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="documents", to="equipment.equipment"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'equipment document',
-                'verbose_name_plural': 'equipment documents',
-                'ordering': ['kind', 'title'],
+                "verbose_name": "equipment document",
+                "verbose_name_plural": "equipment documents",
+                "ordering": ["kind", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60, verbose_name='kind')),
-                ('number', models.CharField(max_length=60, verbose_name='certificate number')),
-                ('issuer', models.CharField(blank=True, max_length=100, verbose_name='issued by')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('expires_on', models.DateField(verbose_name='expires on')),
-                ('reminded', models.JSONField(blank=True, default=list, editable=False, verbose_name='reminders sent')),
-                ('equipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certificates', to='equipment.equipment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=60, verbose_name="kind")),
+                ("number", models.CharField(max_length=60, verbose_name="certificate number")),
+                ("issuer", models.CharField(blank=True, max_length=100, verbose_name="issued by")),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("expires_on", models.DateField(verbose_name="expires on")),
+                ("reminded", models.JSONField(blank=True, default=list, editable=False, verbose_name="reminders sent")),
+                (
+                    "equipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certificates",
+                        to="equipment.equipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'certificate',
-                'verbose_name_plural': 'certificates',
-                'ordering': ['expires_on'],
+                "verbose_name": "certificate",
+                "verbose_name_plural": "certificates",
+                "ordering": ["expires_on"],
             },
         ),
         migrations.CreateModel(
-            name='Parameter',
+            name="Parameter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=30, verbose_name='key')),
-                ('label', models.CharField(max_length=50, verbose_name='label')),
-                ('unit', models.CharField(blank=True, max_length=15, verbose_name='unit')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parameters', to='equipment.category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=30, verbose_name="key")),
+                ("label", models.CharField(max_length=50, verbose_name="label")),
+                ("unit", models.CharField(blank=True, max_length=15, verbose_name="unit")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="parameters", to="equipment.category"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'technical parameter',
-                'verbose_name_plural': 'technical parameters',
-                'ordering': ['category', 'order', 'key'],
+                "verbose_name": "technical parameter",
+                "verbose_name_plural": "technical parameters",
+                "ordering": ["category", "order", "key"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('in_service', 'In service'), ('faulty', 'Faulty'), ('under_repair', 'Under repair'), ('out_of_service', 'Out of service'), ('retired', 'Retired')], max_length=16, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('in_service', 'In service'), ('faulty', 'Faulty'), ('under_repair', 'Under repair'), ('out_of_service', 'Out of service'), ('retired', 'Retired')], max_length=16, verbose_name='to')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('reference', models.CharField(blank=True, max_length=30, verbose_name='reference')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('equipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='equipment.equipment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("in_service", "In service"),
+                            ("faulty", "Faulty"),
+                            ("under_repair", "Under repair"),
+                            ("out_of_service", "Out of service"),
+                            ("retired", "Retired"),
+                        ],
+                        max_length=16,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("in_service", "In service"),
+                            ("faulty", "Faulty"),
+                            ("under_repair", "Under repair"),
+                            ("out_of_service", "Out of service"),
+                            ("retired", "Retired"),
+                        ],
+                        max_length=16,
+                        verbose_name="to",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="time")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("reference", models.CharField(blank=True, max_length=30, verbose_name="reference")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "equipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="equipment.equipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'status change',
-                'verbose_name_plural': 'status changes',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "status change",
+                "verbose_name_plural": "status changes",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='equipment_category_not_own_parent'),
+            model_name="category",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True), name="equipment_category_not_own_parent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='equipment',
-            index=models.Index(fields=['category', 'status'], name='equipment_category_status_idx'),
+            model_name="equipment",
+            index=models.Index(fields=["category", "status"], name="equipment_category_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='equipment',
-            index=models.Index(fields=['location'], name='equipment_location_idx'),
+            model_name="equipment",
+            index=models.Index(fields=["location"], name="equipment_location_idx"),
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['in_service', 'faulty', 'under_repair', 'out_of_service', 'retired'])), name='equipment_equipment_status_valid'),
+            model_name="equipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["in_service", "faulty", "under_repair", "out_of_service", "retired"])
+                ),
+                name="equipment_equipment_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.CheckConstraint(condition=models.Q(('warranty_end__isnull', True), ('install_date__isnull', True), ('warranty_end__gte', models.F('install_date')), _connector='OR'), name='equipment_equipment_warranty_after_install'),
+            model_name="equipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("warranty_end__isnull", True),
+                    ("install_date__isnull", True),
+                    ("warranty_end__gte", models.F("install_date")),
+                    _connector="OR",
+                ),
+                name="equipment_equipment_warranty_after_install",
+            ),
         ),
         migrations.AddIndex(
-            model_name='certificate',
-            index=models.Index(fields=['expires_on'], name='equipment_certificate_exp_idx'),
+            model_name="certificate",
+            index=models.Index(fields=["expires_on"], name="equipment_certificate_exp_idx"),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('issued_on'))), name='equipment_certificate_expires_after_issue'),
+            model_name="certificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_on__gt", models.F("issued_on"))),
+                name="equipment_certificate_expires_after_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.UniqueConstraint(fields=('equipment', 'kind', 'number'), name='equipment_certificate_unique'),
+            model_name="certificate",
+            constraint=models.UniqueConstraint(
+                fields=("equipment", "kind", "number"), name="equipment_certificate_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='parameter',
-            constraint=models.UniqueConstraint(fields=('category', 'key'), name='equipment_parameter_unique_key'),
+            model_name="parameter",
+            constraint=models.UniqueConstraint(fields=("category", "key"), name="equipment_parameter_unique_key"),
         ),
         migrations.AddIndex(
-            model_name='statuschange',
-            index=models.Index(fields=['equipment', 'at'], name='equipment_statuschange_idx'),
+            model_name="statuschange",
+            index=models.Index(fields=["equipment", "at"], name="equipment_statuschange_idx"),
         ),
     ]
