@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from logistics.org.models import Campus, Department, Team
+from logistics.org.models import Campus, Department, Location, Team
 
 from .models import Category, Kind, Priority, Status, WorkOrder
 from .states import OPEN
@@ -23,12 +23,13 @@ class CampusFilter(django_filters.ModelChoiceFilter):
 
 class WorkOrderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=60)
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    # distinct=False: one value per order, and DISTINCT would sort every match before paging
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices, distinct=False)
     state = django_filters.ChoiceFilter(
         label=_("Open or finished"), method="open_or_finished", empty_label=_("All"),
         choices=[("open", _("Open")), ("finished", _("Closed or cancelled"))],
     )  # fmt: skip
-    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices, distinct=False)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=_("All"))
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.filter(is_active=True))
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.all())
@@ -65,7 +66,10 @@ class WorkOrderFilter(django_filters.FilterSet):
         return queryset
 
     def in_campus(self, queryset, name, value):
-        return queryset.filter(Q(location__campus=value) | Q(location__isnull=True, department__campus=value))
+        # subqueries rather than joins: the planner then walks the order indexes, not two joined tables
+        places = Location.objects.filter(campus=value).values("pk")
+        departments = Department.objects.filter(campus=value).values("pk")
+        return queryset.filter(Q(location__in=places) | Q(location__isnull=True, department__in=departments))
 
     def only_overdue(self, queryset, name, value):
         if value is None:

@@ -10,6 +10,12 @@ from .states import OPEN
 LIST_RELATED = ("category", "team", "assignee", "vendor", "requester", "department", "location")
 
 
+def with_list_related(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """The related rows a list shows, fetched as a few small queries by primary key rather than as
+    seven joins (planning a seven-join query over a million orders costs more than running it)."""
+    return orders.select_related("category").prefetch_related(*[r for r in LIST_RELATED if r != "category"])
+
+
 def sees_all_orders(user) -> bool:
     """Dispatchers, managers and system administrators (and superusers) see every order."""
     from logistics.common.registries import user_roles

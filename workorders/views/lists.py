@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ..filters import WorkOrderFilter
 from ..models import WorkOrder
-from ..selectors import LIST_RELATED, my_tasks, orders_visible_to
+from ..selectors import LIST_RELATED, my_tasks, orders_visible_to, with_list_related
 from ..states import OPEN
 from .common import PRIORITY_CSS, STATUS_CSS, own_staff
 
@@ -96,7 +96,7 @@ class ListView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = WorkOrderFilter(request.GET or None, queryset=orders_visible_to(request.user), request=request)
-        orders = filterset.qs.select_related(*LIST_RELATED).order_by("-submitted_at", "-pk")
+        orders = with_list_related(filterset.qs.order_by("-submitted_at", "-pk"))
         page = SlicePage(orders, request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
