@@ -184,6 +184,19 @@ class DispatchForm(forms.Form):
         return data
 
 
+class HelpersForm(forms.Form):
+    helpers = forms.ModelMultipleChoiceField(
+        label=_("Helpers"), queryset=Staff.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = Staff.objects.filter(is_active=True, team__isnull=False).select_related("team")
+        self.fields["helpers"].queryset = staff.order_by("team__code", "employee_no")
+        self.fields["helpers"].label_from_instance = lambda s: f"{s.name} · {s.team.name}"
+
+
 class AssistanceForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Help from (kind of work)"), queryset=Category.objects.none())
     description = forms.CharField(label=_("What help is needed"), max_length=TEXT_MAX,

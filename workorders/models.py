@@ -242,6 +242,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to the team lead")
     ASSISTANCE = "assistance", _("Assistance requested")
     NOTE = "note", _("Note")
+    HELPERS = "helpers", _("Helpers changed")
 
 
 class WorkOrderEvent(models.Model):

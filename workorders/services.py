@@ -447,6 +447,25 @@ def work_order_escalate(*, work_order: WorkOrder, technician, reason: str, actor
 
 
 @transaction.atomic
+def work_order_set_helpers(*, work_order: WorkOrder, helpers, actor=None) -> WorkOrder:
+    """Who works alongside the responsible technician (they may then report arrival, progress and
+    completion too). Only on an open order with someone responsible; the newcomers are notified."""
+    wo = _locked(work_order)
+    if wo.status not in OPEN or wo.assignee_id is None:
+        raise DomainError(_("Helpers can join only an open order that has a responsible technician."))
+    helpers = {h for h in helpers if h.pk != wo.assignee_id}
+    if any(not h.is_active for h in helpers):
+        raise DomainError(_("Only active staff can help."))
+    before = set(wo.helpers.all())
+    wo.helpers.set(helpers)
+    _event(wo, EventKind.HELPERS, actor, wo.status, "、".join(sorted(h.name for h in helpers))[:500],
+           helpers=sorted(h.pk for h in helpers))  # fmt: skip
+    title = _("You help with %(number)s: %(title)s") % {"number": wo.number, "title": wo.title}
+    _notify(sorted(helpers - before, key=lambda h: h.pk), "workorders.helper", title, wo, actor)
+    return wo
+
+
+@transaction.atomic
 def work_order_note(*, work_order: WorkOrder, text: str, actor) -> WorkOrder:
     """A remark on the timeline (a call with the vendor, an access arrangement ...)."""
     text = _text(text, 500, _("Note"), required=True)
@@ -470,6 +489,7 @@ __all__ = [
     "work_order_note",
     "work_order_reject",
     "work_order_request_assistance",
+    "work_order_set_helpers",
     "work_order_start",
     "work_order_verify",
 ]  # fmt: skip

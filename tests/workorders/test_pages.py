@@ -273,3 +273,22 @@ def test_a_scanned_order_number_opens_the_order_for_who_may_see_it(org, client_a
     assert response.status_code == 302 and response["Location"] == reverse("workorders:detail", args=[wo.pk])
     assert client_as(org["outsider"].user).get(reverse("scan") + f"?code={wo.number}").status_code == 404
     assert Staff.objects.count() == 4
+
+
+def test_helpers_join_an_order_and_can_work_it(org, client_as, make_user):
+    from logistics.notifications.models import Notification
+
+    wo = _order(org)
+    helper = Staff.objects.create(employee_no="4", name="赵师傅", team=org["water"],
+                                  user=make_user("helper", roles=("technician",)))  # fmt: skip
+    tech = client_as(org["tech"].user)
+    done = post(tech, wo, "helpers", helpers=[helper.pk])
+    assert "updated" in messages_of(done)
+    assert list(wo.helpers.all()) == [helper]
+    assert Notification.objects.filter(recipient=helper.user, verb="workorders.helper").exists()
+    helper_client = client_as(helper.user)
+    assert wo.number in helper_client.get(reverse("workorders:my_tasks"), **EN).content.decode()
+    assert helper_client.get(reverse("workorders:detail", args=[wo.pk])).status_code == 200
+    # the requester cannot change who helps
+    assert "not possible now" in messages_of(post(client_as(org["nurse"].user), wo, "helpers", helpers=[]))
+    assert wo.events.filter(kind="helpers", comment="赵师傅").exists()

@@ -81,6 +81,8 @@ def actions_for(user, wo: WorkOrder) -> set[str]:
             actions.update({"assistance", "photos"})
         if status in OPEN and is_worker:
             actions.add("escalate")
+    if wo.assignee_id and status in OPEN and (dispatcher or (staff is not None and wo.assignee_id == staff.pk)):
+        actions.add("helpers")
     if dispatcher:
         if status in (Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED):
             actions.add("dispatch")

@@ -31,6 +31,7 @@ from ..forms import (
     AttachForm,
     CompleteForm,
     DispatchForm,
+    HelpersForm,
     HoldForm,
     NoteForm,
     ReasonForm,
@@ -66,6 +67,9 @@ def detail_context(request: HttpRequest, wo: WorkOrder) -> dict:
             "escalate": ReasonForm(auto_id="escalate_%s"),
             "assistance": AssistanceForm(auto_id="assistance_%s"),
             "note": NoteForm(auto_id="note_%s"),
+            "helpers": HelpersForm(auto_id="helpers_%s", initial={"helpers": [h.pk for h in wo.helpers.all()]})
+            if "helpers" in actions
+            else None,
             "photos": AttachForm(auto_id="photos_%s"),
             "dispatch": DispatchForm(auto_id="dispatch_%s", team=wo.team) if "dispatch" in actions else None,
         },
@@ -94,6 +98,7 @@ class ActionView(LoginRequiredMixin, View):
     FORMS = {
         "reject": ReasonForm, "hold": HoldForm, "complete": CompleteForm, "verify": VerifyForm, "cancel": ReasonForm,
         "escalate": ReasonForm, "assistance": AssistanceForm, "note": NoteForm, "photos": AttachForm,
+        "helpers": HelpersForm,
     }  # fmt: skip
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -180,6 +185,9 @@ class ActionView(LoginRequiredMixin, View):
                     description=data["description"], actor=user,
                 )  # fmt: skip
                 return _("Assistance requested: %(number)s.") % {"number": child.number}
+            case "helpers":
+                services.work_order_set_helpers(work_order=wo, helpers=data["helpers"], actor=user)
+                return _("Helpers of %(number)s updated.") % {"number": wo.number}
             case "note":
                 services.work_order_note(work_order=wo, text=data["text"], actor=user)
                 return _("Note added.")
