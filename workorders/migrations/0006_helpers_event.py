@@ -4,15 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workorders', '0005_equipment_on_orders_and_rules'),
+        ("workorders", "0005_equipment_on_orders_and_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='workorderevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('dispatched', 'Dispatched'), ('accepted', 'Accepted'), ('rejected', 'Rejected by the technician'), ('arrived', 'Arrived on site'), ('started', 'Work started'), ('held', 'Put on hold'), ('resumed', 'Resumed'), ('completed', 'Completed'), ('verified', 'Verified and rated'), ('reopened', 'Reopened by the requester'), ('auto_closed', 'Closed automatically'), ('cancelled', 'Cancelled'), ('escalated', 'Escalated to the team lead'), ('assistance', 'Assistance requested'), ('note', 'Note'), ('helpers', 'Helpers changed')], max_length=12, verbose_name='kind'),
+            model_name="workorderevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("dispatched", "Dispatched"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected by the technician"),
+                    ("arrived", "Arrived on site"),
+                    ("started", "Work started"),
+                    ("held", "Put on hold"),
+                    ("resumed", "Resumed"),
+                    ("completed", "Completed"),
+                    ("verified", "Verified and rated"),
+                    ("reopened", "Reopened by the requester"),
+                    ("auto_closed", "Closed automatically"),
+                    ("cancelled", "Cancelled"),
+                    ("escalated", "Escalated to the team lead"),
+                    ("assistance", "Assistance requested"),
+                    ("note", "Note"),
+                    ("helpers", "Helpers changed"),
+                ],
+                max_length=12,
+                verbose_name="kind",
+            ),
         ),
     ]
