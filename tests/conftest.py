@@ -69,6 +69,17 @@ def pytest_configure(config):
     ARTIFACTS.mkdir(exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """Every test ends on the site's language. The test client runs requests in the test's own
+    thread, and the locale middleware leaves a request's language (say, Accept-Language: en) active
+    there; texts a later test stores from that thread (a quarantine reason) would be English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 # --- users -------------------------------------------------------------------------------------
 @pytest.fixture
 def make_user(db):
