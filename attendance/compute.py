@@ -2,7 +2,8 @@
 
 Everything works on naive local wall-clock times (Asia/Shanghai has no DST). A day is the day a
 shift starts on: a night shift 20:00–08:00 belongs to the evening it begins. The loader in
-``services/results.py`` gathers the inputs for many person-days at once and calls ``day_compute``.
+``services/results.py`` gathers the inputs for many person-days at once and calls ``day_compute``,
+or for the common day a ``SimpleShiftDay`` shared by everyone on the same shift that day.
 
 Definitions (the scenario tables in ``tests/attendance/test_compute.py`` spell them out):
 - Punches within ``DUPLICATE_SECONDS`` of the previous one (in the same window) are one punch.
@@ -30,8 +31,10 @@ Definitions (the scenario tables in ``tests/attendance/test_compute.py`` spell t
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from .rules import HOLIDAY, REST, WORKDAY, Segment, shift_segments
 
@@ -42,6 +45,16 @@ FREE_OVERTIME_ROUNDING = 30
 HOLIDAY_WORK_IS_OVERTIME = True
 MINUTE = dt.timedelta(minutes=1)
 DAY = dt.timedelta(days=1)
+NO_LEAVE_DAYS = Decimal("0")
+
+# Local wall-clock times as integers: microseconds since 1970-01-01 00:00 local. The loader reads
+# punches in this form, and the common day (``SimpleShiftDay``) is judged on it: comparing and
+# subtracting integers costs a fraction of doing it on datetimes, and loses nothing.
+EPOCH = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - local wall clock
+US = dt.timedelta(microseconds=1)
+MINUTE_US = 60_000_000
+DAY_US = 86_400_000_000
+DUPLICATE_US = DUPLICATE_SECONDS * 1_000_000
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,34 @@ class DayOutcome:
     evidence_used: bool = False
     awaiting_sync: bool = False
     recheck_after: dt.datetime | None = None
+
+
+# An outcome as a tuple (what the loader compares with the stored result and writes): the fields
+# the sheet and payroll read first, then the rest.
+OUTCOME_FIELDS = (
+    "day_type", "status", "shift_codes", "scheduled_minutes", "worked_minutes", "late_minutes", "early_minutes",
+    "absent", "missing_in", "missing_out", "leave_minutes", "leave_type_id", "leave_days", "overtime_workday_minutes",
+    "overtime_rest_minutes", "overtime_holiday_minutes", "night", "first_in", "last_out", "evidence_used",
+    "awaiting_sync", "recheck_after",
+)  # fmt: skip
+outcome_values = attrgetter(*OUTCOME_FIELDS)  # outcome_values(out) → the tuple
+TIME_FIELDS = tuple(i for i, name in enumerate(OUTCOME_FIELDS) if name in ("first_in", "last_out", "recheck_after"))
+
+
+def to_us(at: dt.datetime) -> int:
+    """A local wall-clock time as microseconds since ``EPOCH``."""
+    return (at - EPOCH) // US
+
+
+def from_us(us: int) -> dt.datetime:
+    """The local wall-clock time of ``to_us``."""
+    return EPOCH + US * us
+
+
+def _half(us: int) -> int:
+    """Half of a span in microseconds, rounded as ``timedelta / 2`` rounds (half to even)."""
+    quotient, odd = divmod(us, 2)
+    return quotient + 1 if odd and quotient % 2 else quotient
 
 
 def dedupe(punches: list[dt.datetime]) -> list[dt.datetime]:
@@ -344,79 +385,137 @@ def day_compute(inp: DayInput, *, fast: bool = True) -> DayOutcome:
 
 def _simple_day(inp: DayInput, shift, punches: list[dt.datetime]) -> DayOutcome:
     """``day_compute`` for one single-segment first-in / last-out shift with nothing else to
-    consider: the same rules, without building slots, pairs and interval lists."""
-    day = inp.day
-    start = dt.datetime.combine(day, shift.start)
-    if shift.is_24h:
-        end = start + DAY
-    else:
-        end = dt.datetime.combine(day, shift.end)
-        if end <= start:
-            end += DAY
-    window_start = start - dt.timedelta(minutes=shift.checkin_window_minutes)
-    window_end = end + dt.timedelta(minutes=shift.checkout_window_minutes)
-    if inp.prev_end is not None and inp.prev_end <= start:
-        window_start = max(window_start, inp.prev_end + (start - inp.prev_end) / 2)
-    if inp.next_start is not None and inp.next_start >= end:
-        window_end = min(window_end, end + (inp.next_start - end) / 2)
-    mine = dedupe([p for p in punches if window_start <= p < window_end])
+    consider: ``SimpleShiftDay`` on this one day."""
+    plan = SimpleShiftDay(shift, inp.day, prev_end=inp.prev_end, next_start=inp.next_start)
+    synced = None if inp.synced_until is None else to_us(inp.synced_until)
+    values = plan.judge([to_us(p) for p in punches], inp.day_type, synced, to_us(inp.now))
+    return DayOutcome(**dict(zip(OUTCOME_FIELDS, values, strict=True)))
 
-    out = DayOutcome(day_type=inp.day_type, status="present", shift_codes=shift.code[:64], night=end.date() > day)
-    out.scheduled_minutes = max(_minutes(end - start) - shift.break_minutes, 0)
-    closed = inp.now >= window_end
-    synced = inp.synced_until is None or inp.synced_until >= window_end
-    final = closed and synced
-    if not final:
-        out.recheck_after = window_end
-    pending = False
-    if not mine:
-        if final:
-            out.absent = True
+
+class SimpleShiftDay:
+    """The common day, judged fast: one single-segment first-in / last-out shift with no leave,
+    overtime request or evidence. The same rules as the general path, without building slots, pairs
+    and interval lists; the shift's bounds are worked out once here, so the loader shares one
+    instance among everyone with the same shift, day and neighbouring shifts. Times are integers
+    (``to_us``); ``within`` is the range of the punches the caller will pass, if it gives fewer
+    than all (punches outside it are not looked for)."""
+
+    __slots__ = (
+        "break_minutes", "code", "early_grace", "end", "late_grace", "middle", "night", "overtime_after",
+        "rounding", "scheduled", "select_from", "select_to", "start", "window_end",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        shift,
+        day: dt.date,
+        *,
+        prev_end: dt.datetime | None = None,
+        next_start: dt.datetime | None = None,
+        within: tuple[int, int] | None = None,
+    ) -> None:
+        start = dt.datetime.combine(day, shift.start)
+        if shift.is_24h:
+            end = start + DAY
         else:
-            pending = True
-            out.awaiting_sync = closed
-    elif len(mine) == 1:
-        lone = mine[0]
-        if lone < start + (end - start) / 2:
-            out.first_in = lone
-            late = _minutes(lone - start)
-            out.late_minutes = late if late > shift.late_grace_minutes else 0
-            missing = "out"
+            end = dt.datetime.combine(day, shift.end)
+            if end <= start:
+                end += DAY
+        self.code = shift.code[:64]
+        self.night = end.date() > day
+        self.start, self.end = to_us(start), to_us(end)
+        self.middle = self.start + _half(self.end - self.start)
+        self.scheduled = max((self.end - self.start) // MINUTE_US - shift.break_minutes, 0)
+        self.break_minutes = shift.break_minutes
+        self.late_grace, self.early_grace = shift.late_grace_minutes, shift.early_grace_minutes
+        self.overtime_after = self.end + shift.overtime_after_minutes * MINUTE_US
+        self.rounding = shift.overtime_rounding_minutes
+        # The window, cut half-way to the neighbouring days' shifts.
+        window_start = self.start - shift.checkin_window_minutes * MINUTE_US
+        window_end = self.end + shift.checkout_window_minutes * MINUTE_US
+        prev = None if prev_end is None else to_us(prev_end)
+        following = None if next_start is None else to_us(next_start)
+        if prev is not None and prev <= self.start:
+            window_start = max(window_start, prev + _half(self.start - prev))
+        if following is not None and following >= self.end:
+            window_end = min(window_end, self.end + _half(following - self.end))
+        self.window_end = window_end
+        self.select_from, self.select_to = window_start, window_end
+        if within is not None:
+            self.select_from, self.select_to = max(window_start, within[0]), min(window_end, within[1])
+
+    def judge(
+        self, punches: list[int], day_type: str, synced_until: int | None, now: int, epoch: dt.datetime = EPOCH
+    ) -> tuple:
+        """The outcome in ``OUTCOME_FIELDS`` order given the person's punches (sorted), the kind of
+        day, the oldest watermark of their terminals and the time now (integers). Its times are
+        ``epoch`` + microseconds: local naive, or aware if ``epoch`` is (``EPOCH`` with a zone)."""
+        first = bisect_left(punches, self.select_from)
+        stop = bisect_left(punches, self.select_to, first)
+        start, end, window_end = self.start, self.end, self.window_end
+        closed = now >= window_end
+        final = closed and (synced_until is None or synced_until >= window_end)
+        first_in = last_out = None
+        late = early = worked = overtime = missing_in = missing_out = 0
+        absent = pending = False
+        if first == stop:
+            absent, pending = final, not final
         else:
-            out.last_out = lone
-            early = _minutes(end - lone)
-            out.early_minutes = early if early > shift.early_grace_minutes else 0
-            missing = "in"
-        if final:
-            if missing == "in":
-                out.missing_in = 1
+            # De-duplicated on the fly: a punch within DUPLICATE_SECONDS of the last kept one is
+            # the same press; only the first, the last kept and whether there are two count.
+            earliest = last = punches[first]
+            kept = 1
+            for i in range(first + 1, stop):
+                if punches[i] - last >= DUPLICATE_US:
+                    last = punches[i]
+                    kept += 1
+            # Minutes are floored, and never negative (conditionals: cheaper than max() here).
+            if kept == 1:  # a check-in before the middle of the shift, else a check-out
+                pending = not final
+                if earliest < self.middle:
+                    first_in = earliest
+                    late = (earliest - start) // MINUTE_US if earliest > start else 0
+                    missing_out = 1 if final else 0
+                else:
+                    last_out = earliest
+                    early = (end - earliest) // MINUTE_US if earliest < end else 0
+                    missing_in = 1 if final else 0
             else:
-                out.missing_out = 1
+                first_in, last_out = earliest, last
+                late = (earliest - start) // MINUTE_US if earliest > start else 0
+                early = (end - last) // MINUTE_US if last < end else 0
+                # Inside the shift: from the later of arrival and start to the earlier of leaving and end.
+                inside = (last if last < end else end) - (earliest if earliest > start else start)
+                worked = inside // MINUTE_US if inside > 0 else 0
+                if self.break_minutes and earliest <= self.middle <= last:
+                    worked = worked - self.break_minutes if worked > self.break_minutes else 0
+                if last > self.overtime_after:
+                    overtime = (last - end) // MINUTE_US // self.rounding * self.rounding
+            if late <= self.late_grace:
+                late = 0
+            if early <= self.early_grace:
+                early = 0
+        if pending:
+            status = "pending"
+        elif absent:
+            status = "absent"
+        elif missing_in or missing_out:
+            status = "missing"
+        elif late:
+            status = "late_early" if early else "late"
         else:
-            pending = True
-            out.awaiting_sync = closed
-    else:
-        first, last = mine[0], mine[-1]
-        out.first_in, out.last_out = first, last
-        late = _minutes(first - start)
-        out.late_minutes = late if late > shift.late_grace_minutes else 0
-        early = _minutes(end - last)
-        out.early_minutes = early if early > shift.early_grace_minutes else 0
-        worked = _minutes(max(min(last, end) - max(first, start), dt.timedelta(0)))
-        middle = start + (end - start) / 2
-        if shift.break_minutes and first <= middle <= last:
-            worked = max(worked - shift.break_minutes, 0)
-        out.worked_minutes = worked
-        ot = 0
-        if last > end + dt.timedelta(minutes=shift.overtime_after_minutes):
-            rounding = shift.overtime_rounding_minutes
-            ot = _minutes(last - end) // rounding * rounding
-        if inp.day_type == HOLIDAY:
-            out.overtime_holiday_minutes = ot + (worked if HOLIDAY_WORK_IS_OVERTIME else 0)
+            status = "early" if early else "present"
+        if day_type == HOLIDAY:
+            on_workday, on_holiday = 0, overtime + (worked if HOLIDAY_WORK_IS_OVERTIME else 0)
         else:
-            out.overtime_workday_minutes = ot
-    out.status = _status(out, pending=pending, all_leave=False)
-    return out
+            on_workday, on_holiday = overtime, 0
+        return (
+            day_type, status, self.code, self.scheduled, worked, late, early, absent, missing_in, missing_out,
+            0, None, NO_LEAVE_DAYS, on_workday, 0, on_holiday, self.night,
+            None if first_in is None else epoch + US * first_in,
+            None if last_out is None else epoch + US * last_out,
+            False, pending and closed, None if final else epoch + US * window_end,
+        )  # fmt: skip
 
 
 def _overlap_segment(a: Segment, b: Segment) -> Segment:
@@ -490,4 +589,7 @@ def _free_day(inp: DayInput, punches: list[dt.datetime]) -> DayOutcome:
     return out
 
 
-__all__ = ["HOLIDAY", "REST", "WORKDAY", "DayInput", "DayOutcome", "Leave", "day_compute", "dedupe"]
+__all__ = [
+    "EPOCH", "HOLIDAY", "OUTCOME_FIELDS", "REST", "WORKDAY", "DayInput", "DayOutcome", "Leave", "SimpleShiftDay",
+    "day_compute", "dedupe", "from_us", "outcome_values", "to_us",
+]  # fmt: skip

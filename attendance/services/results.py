@@ -12,47 +12,40 @@ import datetime as dt
 import logging
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from operator import attrgetter
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from logistics.common.bulk import copy_to_stage
 from logistics.org.models import Staff
 
-from ..compute import DayInput, DayOutcome, Leave, day_compute
-from ..models import (
-    AttendanceRequest,
-    CalendarDay,
-    DailyResult,
-    DirtyDay,
-    MonthClose,
-    PinMapping,
-    PresenceEvidence,
-    Punch,
-    RosterEntry,
-    ShiftType,
-    TerminalWatermark,
+from ..compute import (
+    EPOCH,
+    OUTCOME_FIELDS,
+    TIME_FIELDS,
+    DayInput,
+    DayOutcome,
+    SimpleShiftDay,
+    day_compute,
+    from_us,
+    outcome_values,
+    to_us,
 )
+from ..models import DailyResult, DirtyDay, MonthClose
 from ..rules import Segment, day_type, shift_segments
+from .results_inputs import ChunkInputs, chunk_inputs_load, local, owner_on, owners_load
+from .results_write import results_write
 
 logger = logging.getLogger(__name__)
 
 DAY = dt.timedelta(days=1)
 STAFF_CHUNK = 400
-# Terminals someone punched on in this many days before a day are the ones we wait for.
-TERMINAL_LOOKBACK = dt.timedelta(days=35)
-COMPARED = (
-    "day_type", "status", "shift_codes", "scheduled_minutes", "worked_minutes", "late_minutes", "early_minutes",
-    "absent", "missing_in", "missing_out", "leave_minutes", "leave_type_id", "leave_days", "overtime_workday_minutes",
-    "overtime_rest_minutes", "overtime_holiday_minutes",
-)  # fmt: skip
+# The fields the sheet and payroll read (those before ``night``): a change here after a close is flagged.
+COMPARED = OUTCOME_FIELDS[: OUTCOME_FIELDS.index("night")]
 # Waiting for a terminal to sync: recheck this often.
 RECHECK_WAITING = dt.timedelta(minutes=10)
-OUTCOME_FIELDS = [*COMPARED, "night", "first_in", "last_out", "evidence_used", "awaiting_sync", "recheck_after"]
+_AWAITING_SYNC = OUTCOME_FIELDS.index("awaiting_sync")
 
 
 # --- queueing ------------------------------------------------------------------------------------
@@ -73,35 +66,13 @@ def days_mark_dirty(*, pairs: Iterable[tuple[int, dt.date]]) -> int:
     return len(rows)
 
 
-def _owners(pins: set[str], lo: dt.date, hi: dt.date) -> dict[str, list[tuple[int, dt.date, dt.date]]]:
-    """For each PIN, who it belongs to between which dates: explicit mappings first, then the staff
-    member whose employee number it is (for the dates no mapping covers)."""
-    owners: dict[str, list[tuple[int, dt.date, dt.date]]] = defaultdict(list)
-    for pin, staff_id, start, end in (
-        PinMapping.objects.filter(pin__in=pins, valid_from__lte=hi)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=lo))
-        .values_list("pin", "staff_id", "valid_from", "valid_to")
-    ):
-        owners[pin].append((staff_id, start, end or dt.date.max))
-    for pin, staff_id in Staff.objects.filter(employee_no__in=pins).values_list("employee_no", "id"):
-        owners[pin].append((staff_id, dt.date.min, dt.date.max))
-    return owners
-
-
-def _owner_on(owners: dict[str, list[tuple[int, dt.date, dt.date]]], pin: str, day: dt.date) -> int | None:
-    for staff_id, start, end in owners.get(pin, ()):
-        if start <= day <= end:
-            return staff_id
-    return None
-
-
 def punch_days_mark_dirty(*, pin_days: set[tuple[str, dt.date]]) -> int:
     """New punches (PIN, local date) → the tracked people and days they may change: the day itself
     and the day before (a night shift that started the evening before)."""
     if not pin_days:
         return 0
     days = [d for _pin, d in pin_days]
-    owners = _owners({pin for pin, _d in pin_days}, min(days) - DAY, max(days))
+    owners = owners_load({pin for pin, _d in pin_days}, min(days) - DAY, max(days))
     tracked = set(
         Staff.objects.filter(
             pk__in={s for rows in owners.values() for s, _a, _b in rows}, attendance_tracked=True
@@ -110,7 +81,7 @@ def punch_days_mark_dirty(*, pin_days: set[tuple[str, dt.date]]) -> int:
     pairs = set()
     for pin, day in pin_days:
         for d in (day - DAY, day):
-            staff_id = _owner_on(owners, pin, d)
+            staff_id = owner_on(owners, pin, d)
             if staff_id in tracked:
                 pairs.add((staff_id, d))
     return days_mark_dirty(pairs=pairs)
@@ -124,13 +95,9 @@ class RecomputeStats:
     after_close: int = 0
 
 
-def _local(at: dt.datetime, zone) -> dt.datetime:
-    return at.astimezone(zone).replace(tzinfo=None)
-
-
 def results_recompute(*, pairs: Iterable[tuple[int, dt.date]], now: dt.datetime | None = None) -> RecomputeStats:
     """Recompute the results of these (staff id, date) pairs from the roster, punches, approved
-    requests, calendar, evidence and terminal watermarks, and store them (one upsert per chunk).
+    requests, calendar, evidence and terminal watermarks, and store them (one write per chunk).
     Untracked staff get no results (stale ones are removed). A result of a month already closed for
     payroll is updated too but flagged ``changed_after_close`` when it differs, so the sheet shows
     it as an adjustment; the closed sheet itself is read from its snapshot."""
@@ -148,15 +115,14 @@ def results_recompute(*, pairs: Iterable[tuple[int, dt.date]], now: dt.datetime 
 
 
 def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: RecomputeStats) -> None:
+    """Load the chunk's inputs, compute its days, and write those whose result is new or changed
+    (unchanged days are compared, not written)."""
     zone = timezone.get_default_timezone()
-    now_local = _local(now, zone)
-    all_days = [d for days in chunk.values() for d in days]
+    all_days = {d for days in chunk.values() for d in days}
     lo, hi = min(all_days) - DAY, max(all_days) + DAY
     staff = {
         row["id"]: row
-        for row in Staff.objects.filter(pk__in=chunk.keys()).values(
-            "id", "employee_no", "team_id", "attendance_tracked"
-        )
+        for row in Staff.objects.filter(pk__in=list(chunk)).values("id", "employee_no", "team_id", "attendance_tracked")
     }
     untracked = [s for s in chunk if s not in staff or not staff[s]["attendance_tracked"]]
     if untracked:
@@ -164,131 +130,140 @@ def _recompute_chunk(chunk: dict[int, set[dt.date]], now: dt.datetime, stats: Re
     chunk = {s: d for s, d in chunk.items() if s not in untracked}
     if not chunk:
         return
-    ids = list(chunk)
-
-    roster: dict[tuple[int, dt.date], list] = defaultdict(list)
-    # Tuples and one instance per shift type: model instances per entry cost more than the rules.
-    entries = list(
-        RosterEntry.objects.filter(staff_id__in=ids, date__range=(lo, hi)).values_list("staff_id", "date", "shift_id")
-    )
-    shift_types = ShiftType.objects.in_bulk({shift_id for _s, _d, shift_id in entries})
-    for staff_id, date, shift_id in entries:
-        roster[(staff_id, date)].append(shift_types[shift_id])
-    # First start and last end of each rostered day: where a neighbouring day's windows stop.
-    edges = {key: _edges(shifts, key[1]) for key, shifts in roster.items()}
-
-    mapped = set(PinMapping.objects.filter(staff_id__in=ids).values_list("pin", flat=True))
-    pins = {staff[s]["employee_no"] for s in ids} | mapped
-    owners = _owners(pins, lo - DAY, hi + DAY)
-    start_at = dt.datetime.combine(lo - DAY, dt.time(), tzinfo=zone)
-    end_at = dt.datetime.combine(hi + 2 * DAY, dt.time(), tzinfo=zone)
-    punches: dict[int, list[dt.datetime]] = defaultdict(list)
-    terminals: dict[int, set[str]] = defaultdict(set)
-    for pin, local, serial in _punches_local(pins, start_at, end_at, zone):
-        owner = _owner_on(owners, pin, local.date())
-        if owner in chunk:
-            punches[owner].append(local)
-            if serial:
-                terminals[owner].add(serial)
-    without = [s for s in ids if not terminals.get(s)]
-    if without:
-        lookback = Punch.objects.filter(
-            pin__in={staff[s]["employee_no"] for s in without} | mapped,
-            punched_at__gte=start_at - TERMINAL_LOOKBACK,
-            punched_at__lt=start_at,
-        ).exclude(terminal_serial="")
-        for pin, at, serial in lookback.values_list("pin", "punched_at", "terminal_serial").distinct():
-            owner = _owner_on(owners, pin, _local(at, zone).date())
-            if owner in chunk:
-                terminals[owner].add(serial)
-    for values in punches.values():
-        values.sort()
-    watermarks = {
-        serial: _local(at, zone)
-        for serial, at in TerminalWatermark.objects.values_list("terminal_serial", "synced_until")
-    }
-
-    leaves: dict[int, list[tuple[dt.date, dt.date, Leave]]] = defaultdict(list)
-    overtime: dict[int, list[Segment]] = defaultdict(list)
-    requests = AttendanceRequest.objects.filter(
-        staff_id__in=ids,
-        status=AttendanceRequest.Status.APPROVED,
-        kind__in=[AttendanceRequest.Kind.LEAVE, AttendanceRequest.Kind.OVERTIME],
-        start_date__lte=hi + DAY,
-        end_date__gte=lo - DAY,
-    )
-    for req in requests:
-        if req.kind == AttendanceRequest.Kind.OVERTIME:
-            overtime[req.staff_id].append(Segment(req.start_at, req.end_at))
-            continue
-        interval = Segment(req.start_at, req.end_at) if req.portion == "hours" and req.start_at and req.end_at else None
-        leaves[req.staff_id].append((req.start_date, req.end_date, Leave(req.leave_type_id, req.portion, interval)))
-
-    evidence: dict[int, list[dt.datetime]] = defaultdict(list)
-    for staff_id, at in PresenceEvidence.objects.filter(staff_id__in=ids, at__gte=start_at, at__lt=end_at).values_list(
-        "staff_id", "at"
-    ):
-        evidence[staff_id].append(_local(at, zone))
-
-    calendar = dict(CalendarDay.objects.filter(date__range=(lo, hi)).values_list("date", "kind"))
+    inputs = chunk_inputs_load({s: staff[s]["employee_no"] for s in chunk}, lo, hi, zone)
     closed = _closed_months(lo, hi)
     # (staff, date) → (changed_after_close, *OUTCOME_FIELDS): tuples, compared with the outcome's
     # values in the same form, so that unchanged days are not written again.
     existing = {
         (row[0], row[1]): row[2:]
-        for row in DailyResult.objects.filter(staff_id__in=ids, date__range=(lo, hi)).values_list(
+        for row in DailyResult.objects.filter(staff_id__in=list(chunk), date__range=(lo, hi)).values_list(
             "staff_id", "date", "changed_after_close", *OUTCOME_FIELDS
         )
     }
-    recheck_floor = now + RECHECK_WAITING
+    results_write(_rows_to_write(chunk, staff, _ChunkDays(inputs, all_days, now, zone), existing, closed, now, stats))
 
-    rows: list[tuple] = []
-    # Punches that can matter for a day: local dates day - 1 … day + 2 (windows never reach further).
-    bounds = {
-        day: (dt.datetime.combine(day - DAY, dt.time()), dt.datetime.combine(day + 3 * DAY, dt.time()))
-        for day in {d for days in chunk.values() for d in days}
-    }
-    kinds = {day: day_type(day, calendar) for day in bounds}
-    for staff_id, days in chunk.items():
-        # Terminals that never reported a watermark (USB file imports only) are not waited for.
-        marks = [watermarks[t] for t in terminals.get(staff_id, ()) if t in watermarks]
-        synced = min(marks) if marks else None
-        own = punches.get(staff_id, [])  # sorted: the day's range is found by bisection
-        for day in sorted(days):
-            shifts = roster.get((staff_id, day), [])
-            low, high = bounds[day]
-            first = bisect_left(own, low)
-            last = bisect_left(own, high, first)
-            own_leaves = leaves.get(staff_id)
-            own_overtime = overtime.get(staff_id)
-            inp = DayInput(
-                day=day,
-                day_type=kinds[day],
-                shifts=shifts,
-                punches=own[first:last],  # local dates day - 1 … day + 2
-                leaves=[lv for a, b, lv in own_leaves if a <= day <= b or lv.interval] if own_leaves else [],
-                overtime=_overtime_of_day(own_overtime, day, shifts, roster, staff_id) if own_overtime else [],
-                evidence=evidence.get(staff_id, []),
-                prev_end=edges.get((staff_id, day - DAY), NO_EDGES)[1],
-                next_start=edges.get((staff_id, day + DAY), NO_EDGES)[0],
-                synced_until=synced,
-                now=now_local,
-            )
-            outcome = day_compute(inp)
-            values = _values(outcome, zone)
-            if outcome.awaiting_sync and (values[-1] is None or values[-1] < recheck_floor):
+
+def _rows_to_write(
+    chunk: dict[int, set[dt.date]],
+    staff: dict[int, dict],
+    days: _ChunkDays,
+    existing: dict[tuple[int, dt.date], tuple],
+    closed: set[tuple[int, dt.date]],
+    now: dt.datetime,
+    stats: RecomputeStats,
+) -> Iterator[tuple[bool, tuple]]:
+    """(new, row in ``SAVED_COLUMNS`` order) for each of the chunk's days without a result yet
+    (new) or whose result changed; unchanged days are counted, not written. Consumed while the rows
+    are copied to the database: no queries here."""
+    recheck_floor = now + RECHECK_WAITING
+    for staff_id, own_days in chunk.items():
+        team_id = staff[staff_id]["team_id"]
+        stats.days += len(own_days)
+        for day, values in days.compute(staff_id, sorted(own_days)):
+            if values[_AWAITING_SYNC] and (values[-1] is None or values[-1] < recheck_floor):
                 # Waiting for a terminal: look again in a while, not at every beat.
                 values = (*values[:-1], recheck_floor)
             old = existing.get((staff_id, day))
-            stats.days += 1
-            if old is not None and old[1:] == values:
+            if old is None:
+                stats.changed += 1
+                yield True, (staff_id, day, *values, now, False)
                 continue
-            compared_changed = old is None or old[1 : 1 + len(COMPARED)] != values[: len(COMPARED)]
+            if old[1:] == values:
+                continue
+            compared_changed = old[1 : 1 + len(COMPARED)] != values[: len(COMPARED)]
             stats.changed += compared_changed
-            after_close = bool(old and compared_changed and (staff[staff_id]["team_id"], day.replace(day=1)) in closed)
+            after_close = compared_changed and (team_id, day.replace(day=1)) in closed
             stats.after_close += after_close
-            rows.append((staff_id, day, *values, now, bool(old and old[0]) or after_close))
-    _save(rows)
+            yield False, (staff_id, day, *values, now, old[0] or after_close)
+
+
+class _ChunkDays:
+    """Computing the days of a chunk's people from its inputs. The common day (one plain shift, no
+    leave, overtime request or evidence) is judged by a ``SimpleShiftDay`` shared by everyone with
+    the same shift, day and neighbouring shifts; any other day goes through ``day_compute``."""
+
+    def __init__(self, inputs: ChunkInputs, days: set[dt.date], now: dt.datetime, zone) -> None:
+        self.inputs = inputs
+        self.zone = zone
+        self.now_local = local(now, zone)
+        self.now = to_us(self.now_local)
+        self.kinds = {day: day_type(day, inputs.calendar) for day in days}
+        # Punches that can matter for a day: local dates day - 1 … day + 2 (windows never reach further).
+        self.within = {day: (_midnight_us(day - DAY), _midnight_us(day + 3 * DAY)) for day in days}
+        self.epoch = EPOCH.replace(tzinfo=zone)
+        self.plans: dict[tuple, SimpleShiftDay] = {}
+        self.edges: dict[tuple, tuple[dt.datetime, dt.datetime]] = {}
+        # Shift types the short path can judge: one segment, first in / last out.
+        self.plain = {pk for pk, shift in inputs.shift_types.items() if _plain(shift)}
+
+    def compute(self, staff_id: int, days: list[dt.date]):
+        """(day, outcome values in ``OUTCOME_FIELDS`` order, aware times) for each of ``days``."""
+        inputs = self.inputs
+        roster = inputs.roster.get(staff_id, {})
+        punches = inputs.punches.get(staff_id, [])
+        synced = inputs.synced_until.get(staff_id)
+        own_leaves = inputs.leaves.get(staff_id)
+        own_overtime = inputs.overtime.get(staff_id)
+        evidence = inputs.evidence.get(staff_id, [])
+        plans, kinds, plain, now, epoch = self.plans, self.kinds, self.plain, self.now, self.epoch
+        for day in days:
+            shift_ids = roster.get(day, ())
+            leaves = [lv for a, b, lv in own_leaves if a <= day <= b or lv.interval] if own_leaves else []
+            overtime = _overtime_of_day(own_overtime, day, roster, inputs.shift_types) if own_overtime else []
+            if len(shift_ids) == 1 and shift_ids[0] in plain and not (leaves or overtime or evidence):
+                key = (day, shift_ids[0], roster.get(day - DAY), roster.get(day + DAY))
+                plan = plans.get(key) or self._plan(key)
+                yield day, plan.judge(punches, kinds[day], synced, now, epoch)
+                continue
+            low, high = self.within[day]
+            first = bisect_left(punches, low)
+            inp = DayInput(
+                day=day,
+                day_type=kinds[day],
+                shifts=[inputs.shift_types[pk] for pk in shift_ids],
+                punches=[from_us(p) for p in punches[first : bisect_left(punches, high, first)]],
+                leaves=leaves,
+                overtime=overtime,
+                evidence=evidence,
+                prev_end=self._edges(roster.get(day - DAY), day - DAY)[1],
+                next_start=self._edges(roster.get(day + DAY), day + DAY)[0],
+                synced_until=None if synced is None else from_us(synced),
+                now=self.now_local,
+            )
+            yield day, _values(day_compute(inp), self.zone)
+
+    def _plan(self, key: tuple) -> SimpleShiftDay:
+        """The shared ``SimpleShiftDay`` of (day, shift type id, shift ids of the day before and after)."""
+        day, shift_id, before, after = key
+        self.plans[key] = SimpleShiftDay(
+            self.inputs.shift_types[shift_id],
+            day,
+            prev_end=self._edges(before, day - DAY)[1],
+            next_start=self._edges(after, day + DAY)[0],
+            within=self.within[day],
+        )
+        return self.plans[key]
+
+    def _edges(self, shift_ids: tuple[int, ...] | None, day: dt.date) -> tuple:
+        """First start and last end of a rostered day: where a neighbouring day's windows stop."""
+        if not shift_ids:
+            return NO_EDGES
+        key = (shift_ids, day)
+        if key not in self.edges:
+            segments = [seg for pk in shift_ids for seg in shift_segments(self.inputs.shift_types[pk], day)]
+            self.edges[key] = (min(s.start for s in segments), max(s.end for s in segments))
+        return self.edges[key]
+
+
+NO_EDGES = (None, None)
+
+
+def _plain(shift) -> bool:
+    return shift.second_start is None and shift.pairing == "first_last"
+
+
+def _midnight_us(day: dt.date) -> int:
+    return to_us(dt.datetime.combine(day, dt.time()))
 
 
 def _closed_months(lo: dt.date, hi: dt.date) -> set[tuple[int, dt.date]]:
@@ -305,87 +280,24 @@ def _closed_months(lo: dt.date, hi: dt.date) -> set[tuple[int, dt.date]]:
         return {(team_id, month) for team_id, month, status in cursor.fetchall() if status == MonthClose.Status.CLOSED}
 
 
-_outcome_values = attrgetter(*OUTCOME_FIELDS)
-_TIMES = tuple(i for i, name in enumerate(OUTCOME_FIELDS) if name in ("first_in", "last_out", "recheck_after"))
-
-
 def _values(o: DayOutcome, zone) -> tuple:
     """The outcome in ``OUTCOME_FIELDS`` order, as the database returns it (aware times)."""
-    values = list(_outcome_values(o))
-    for i in _TIMES:
+    values = list(outcome_values(o))
+    for i in TIME_FIELDS:
         if values[i] is not None:
             values[i] = values[i].replace(tzinfo=zone)
     return tuple(values)
 
 
-SAVED_COLUMNS = ("staff_id", "date", *OUTCOME_FIELDS, "computed_at", "changed_after_close")
-
-
-def _save(rows: list[tuple]) -> None:
-    """Upsert result rows (``SAVED_COLUMNS`` order). PostgreSQL: COPY into a temporary table, then
-    one INSERT ... ON CONFLICT DO UPDATE (several times faster than a multi-row INSERT for a month
-    of a whole hospital); elsewhere bulk_create with update_conflicts."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        DailyResult.objects.bulk_create(
-            [DailyResult(**dict(zip(SAVED_COLUMNS, row, strict=True))) for row in rows],
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["staff", "date"],
-            update_fields=[*OUTCOME_FIELDS, "computed_at", "changed_after_close"],
-        )
-        return
-    table = DailyResult._meta.db_table
-    columns = [DailyResult._meta.get_field(name.removesuffix("_id")).column for name in SAVED_COLUMNS]
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[2:])
-    with transaction.atomic(), connection.cursor() as cursor:
-        names = copy_to_stage(cursor, stage="result_stage", table=table, columns=columns, rows=rows)
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM result_stage "  # noqa: S608 - model names only
-            f"ON CONFLICT (staff_id, date) DO UPDATE SET {updates}"
-        )
-        cursor.execute("TRUNCATE result_stage")
-
-
-NO_EDGES = (None, None)
-
-
-def _edges(shifts: list, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    segments = [seg for shift in shifts for seg in shift_segments(shift, day)]
-    return min(s.start for s in segments), max(s.end for s in segments)
-
-
-def _punches_local(pins: set[str], start_at: dt.datetime, end_at: dt.datetime, zone):
-    """(PIN, local naive time, terminal serial) of the punches of ``pins`` in the range. On
-    PostgreSQL the conversion to local wall-clock time happens in SQL and the rows bypass the ORM's
-    converters (the biggest share of a month's recompute otherwise)."""
-    if connection.vendor != "postgresql":
-        rows = Punch.objects.filter(pin__in=pins, punched_at__gte=start_at, punched_at__lt=end_at).values_list(
-            "pin", "punched_at", "terminal_serial"
-        )
-        for pin, at, serial in rows.iterator(chunk_size=20000):
-            yield pin, _local(at, zone), serial
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT pin, punched_at AT TIME ZONE %s, terminal_serial FROM {Punch._meta.db_table} "  # noqa: S608
-            "WHERE pin = ANY(%s) AND punched_at >= %s AND punched_at < %s",
-            [str(zone), list(pins), start_at, end_at],
-        )
-        while batch := cursor.fetchmany(20000):
-            yield from batch
-
-
-def _overtime_of_day(requests, day: dt.date, shifts: list, roster, staff_id: int) -> list[Segment]:
+def _overtime_of_day(requests, day: dt.date, roster: dict, shift_types: dict) -> list[Segment]:
     """Approved overtime belongs to the day whose shift it follows (overtime after a night shift
     belongs to the night's day), else to the day it starts on."""
     mine = []
     for seg in requests:
         owner = seg.start.date()
-        previous = roster.get((staff_id, owner - DAY), [])
-        if previous and not roster.get((staff_id, owner)):
-            ends = [s.end for shift in previous for s in shift_segments(shift, owner - DAY)]
+        previous = roster.get(owner - DAY, ())
+        if previous and not roster.get(owner):
+            ends = [s.end for pk in previous for s in shift_segments(shift_types[pk], owner - DAY)]
             if any(e.date() == owner and e <= seg.start + dt.timedelta(hours=4) for e in ends):
                 owner = owner - DAY
         if owner == day:
