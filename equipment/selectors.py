@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 from django.db.models import QuerySet
+
+from logistics.org.qr import label_token_from_code
 
 from .models import Category, Equipment
 
@@ -14,15 +15,8 @@ LABEL_PATH = re.compile(r"^/e/(?P<token>[A-Za-z0-9_-]{1,32})/?$")
 
 
 def token_from_code(code: str) -> str | None:
-    """The equipment token in a scanned code: the label's URL (any host, so labels printed under an
-    old base URL still resolve), or ``E:<token>``."""
-    code = (code or "").strip()
-    if code.upper().startswith("E:"):
-        token = code[2:]
-        return token if TOKEN.match(token) else None
-    parsed = urlparse(code)
-    match = LABEL_PATH.match(parsed.path or "")
-    return match.group("token") if match and parsed.scheme in ("http", "https") else None
+    """The equipment token in a scanned code: ``/e/<token>`` or ``E:<token>``."""
+    return label_token_from_code(code, prefix="E", path=LABEL_PATH)
 
 
 def equipment_by_token(token: str | None) -> Equipment | None:

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views import View
 
-from logistics.common.registries import landing_actions_for, panels_for
+from logistics.common.registries import landing_links, panels_for
 
 from .models import Equipment
 from .selectors import equipment_by_token
@@ -46,10 +46,7 @@ class LandingView(LoginRequiredMixin, View):
         item = equipment_by_token(token)
         if item is None:
             return render(request, "org/scan_unknown.html", {"code": token}, status=404)
-        actions = [
-            {"action": action, "url": action.url_for(item, request.user)}
-            for action in landing_actions_for("equipment", item, request.user)
-        ]
+        actions = landing_links("equipment", item, request.user)
         return render(request, "equipment/landing.html", {"item": item, "actions": actions})
 
 

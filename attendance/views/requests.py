@@ -23,12 +23,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from logistics.common.errors import DomainError
+from logistics.common.http import safe_next
 from logistics.common.registries import MenuEntry, menu
 
 from .. import services
@@ -102,15 +102,6 @@ def leave_balances(staff, year: int) -> list[tuple[LeaveType, dict[str, Decimal]
     per type; there are a handful of types)."""
     types = LeaveType.objects.filter(is_active=True, has_balance=True)
     return [(t, services.leave_balance(staff=staff, leave_type=t, year=year)) for t in types]
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -379,7 +370,7 @@ class _RequestActionView(LoginRequiredMixin, View):
             return response
         if done:
             messages.success(request, self.success_message)
-            return HttpResponseRedirect(_safe_next(request, reverse("attendance:request_detail", args=[req.pk])))
+            return HttpResponseRedirect(safe_next(request, reverse("attendance:request_detail", args=[req.pk])))
         context = _detail_context(request, req, **{f"{self.prefix}_form": form})
         return render(request, "attendance/request_detail.html", context)
 

@@ -157,6 +157,11 @@ def landing_actions_for(target: str, obj: Any, user: Any) -> list[LandingAction]
     return [a for a in landing_actions if a.target == target and a.visible(obj, user)]
 
 
+def landing_links(target: str, obj: Any, user: Any) -> list[dict[str, Any]]:
+    """The buttons of a landing page (``partials/_landing_actions.html``): each action and its URL."""
+    return [{"action": a, "url": a.url_for(obj, user)} for a in landing_actions_for(target, obj, user)]
+
+
 def resolve_scan(code: str, user: Any) -> str | None:
     """The URL for a scanned code: the first resolver that recognises it wins."""
     for resolver in scan_resolvers:

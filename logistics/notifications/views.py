@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+
+from logistics.common.http import safe_next
 
 from . import selectors, services
 
@@ -39,14 +40,6 @@ def _inbox_context(request: HttpRequest, filter_: str, page_number: str | None) 
         "filter": filter_,
         "unread_count": selectors.unread_count(request.user),
     }
-
-
-def _safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
 
 
 class NotificationListView(LoginRequiredMixin, View):
@@ -83,7 +76,7 @@ class NotificationReadView(LoginRequiredMixin, View):
             response["HX-Trigger"] = CHANGED_EVENT
             return response
         return HttpResponseRedirect(
-            _safe_next(request, request.POST.get("next"), reverse("notifications:notification_list"))
+            safe_next(request, reverse("notifications:notification_list"), request.POST.get("next"))
         )
 
 
@@ -96,7 +89,7 @@ class NotificationOpenView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         notification = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
         services.notification_mark_read(notification=notification, user=request.user)
-        target = _safe_next(request, notification.url, reverse("notifications:notification_list"))
+        target = safe_next(request, reverse("notifications:notification_list"), notification.url)
         if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from logistics.common.registries import landing_actions_for, resolve_scan
+from logistics.common.registries import landing_links, resolve_scan
 
 from . import qr, selectors
 from .models import Building, Campus, Department
@@ -83,10 +83,7 @@ class LocationLandingView(LoginRequiredMixin, View):
         location = selectors.location_by_token(token)
         if location is None:
             return render(request, "org/scan_unknown.html", {"code": token}, status=404)
-        actions = [
-            {"action": action, "url": action.url_for(location, request.user)}
-            for action in landing_actions_for("location", location, request.user)
-        ]
+        actions = landing_links("location", location, request.user)
         return render(request, "org/location_landing.html", {"location": location, "actions": actions})
 
 

@@ -9,12 +9,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_otp import login as otp_login
 from django_otp import match_token
+
+from logistics.common.http import safe_next
 
 from . import twofactor
 from .forms import LoginForm, TokenForm
@@ -25,10 +26,7 @@ logger = logging.getLogger("logistics.security")
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return "/"
+    return safe_next(request, "/")
 
 
 class LoginView(auth_views.LoginView):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..models import Status, WorkOrder
 from ..selectors import LIST_RELATED, is_dispatcher, orders_visible_to
@@ -39,15 +38,6 @@ def visible_order(user, pk: int) -> WorkOrder:
     related = (*LIST_RELATED, "location__building", "location__campus", "parent", "equipment")
     qs = orders_visible_to(user).select_related(*related)
     return get_object_or_404(qs, pk=pk)
-
-
-def safe_next(request, fallback: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
 
 
 def actions_for(user, wo: WorkOrder) -> set[str]:

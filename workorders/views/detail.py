@@ -19,6 +19,7 @@ from django.views import View
 from equipment.selectors import equipment_by_token
 from equipment.selectors import token_from_code as equipment_token_from_code
 from logistics.common.errors import DomainError
+from logistics.common.http import safe_next
 from logistics.common.registries import panels_for
 from logistics.org import qr
 from logistics.org.selectors import location_by_token
@@ -39,12 +40,11 @@ from ..forms import (
 )
 from ..models import Attachment, Status, WorkOrder
 from ..selectors import orders_visible_to
-from .common import actions_for, own_staff, safe_next, visible_order
+from .common import actions_for, own_staff, visible_order
+from .lists import decorate
 
 
 def detail_context(request: HttpRequest, wo: WorkOrder) -> dict:
-    from .lists import decorate
-
     decorate([wo])
     actions = actions_for(request.user, wo)
     events = list(wo.events.select_related("actor__staff").order_by("at", "pk"))
