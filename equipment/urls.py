@@ -1,1 +1,6 @@
-from .views import app_name, urlpatterns  # noqa: F401 - the app's URLconf
+"""The equipment app's URLconf: each page module contributes its own ``urlpatterns``."""
+
+from .views import item
+
+app_name = "equipment"
+urlpatterns = [*item.urlpatterns]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from equipment.views import root_urlpatterns as equipment_root
+from equipment.views.item import root_urlpatterns as equipment_root
 from logistics.common.views import HealthView, HomeView
 from logistics.org.urls import root_urlpatterns as org_root
 

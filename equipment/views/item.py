@@ -12,8 +12,8 @@ from django.views import View
 
 from logistics.common.registries import landing_links, panels_for
 
-from .models import Equipment
-from .selectors import equipment_by_token
+from ..models import Equipment
+from ..selectors import equipment_by_token
 
 
 class DetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -50,6 +50,5 @@ class LandingView(LoginRequiredMixin, View):
         return render(request, "equipment/landing.html", {"item": item, "actions": actions})
 
 
-app_name = "equipment"
 urlpatterns = [path("<int:pk>/", DetailView.as_view(), name="detail")]
 root_urlpatterns = [path("e/<str:token>", LandingView.as_view(), name="equipment_landing")]
