@@ -43,3 +43,62 @@ def category_with_descendants(category: Category) -> list[int]:
 
 def equipment_at(location) -> QuerySet[Equipment]:
     return Equipment.objects.filter(location=location).exclude(status=Equipment.Status.RETIRED).order_by("code")
+
+
+def plan_equipment(plan) -> QuerySet[Equipment]:
+    """The items a plan covers now: the ones listed, and every item of its category (and the
+    categories below) at its place. Retired and out-of-service items are not maintained."""
+    from django.db.models import Q
+
+    scope = Q(pk__in=plan.equipment.values("pk"))
+    if plan.category_id:
+        place = Q(category_id__in=category_with_descendants(plan.category))
+        if plan.location_id:
+            place &= Q(location_id=plan.location_id)
+        elif plan.building_id:
+            place &= Q(location__building_id=plan.building_id)
+        elif plan.campus_id:
+            place &= Q(location__campus_id=plan.campus_id)
+        scope |= place
+    return (
+        Equipment.objects.filter(scope)
+        .exclude(status__in=[Equipment.Status.RETIRED, Equipment.Status.OUT_OF_SERVICE])
+        .select_related("location", "department", "category")
+        .order_by("code")
+    )
+
+
+def plans_active_on(day) -> QuerySet:
+    """Plans that may have due dates on or after ``day``."""
+    from django.db.models import Q
+
+    from .models import MaintenancePlan
+
+    return MaintenancePlan.objects.filter(is_active=True).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+# --- the ledger list, its export and its labels ----------------------------------------------------
+LIST_RELATED = ("category", "location__campus", "location__building", "location__floor", "department",
+                "maintainer_team", "maintainer_vendor")  # fmt: skip
+
+
+def equipment_visible_to(user) -> QuerySet[Equipment]:
+    """Items the user may list, export or print labels for: the whole ledger with the view
+    permission (it is not scoped by team: every technician may look an item up), else nothing."""
+    if not user.has_perm("equipment.view_equipment"):
+        return Equipment.objects.none()
+    return Equipment.objects.all()
+
+
+def with_list_related(queryset: QuerySet[Equipment]) -> QuerySet[Equipment]:
+    """``queryset`` with what a ledger row or a label shows, loaded in the same query."""
+    return queryset.select_related(*LIST_RELATED)
+
+
+def equipment_url(token: str) -> str:
+    """The absolute URL an item's QR label encodes: a phone's camera opens it, and a keyboard-wedge
+    scanner types it into /scan/, whose resolver takes ``/e/<token>`` under any host."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.PUBLIC_BASE_URL + reverse("equipment_landing", args=[token])

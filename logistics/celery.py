@@ -80,6 +80,18 @@ app.conf.update(
             "schedule": crontab(minute=17),
             "options": {"expires": 3000},
         },
+        # Preventive maintenance: due plans become orders early each morning (idempotent, so the
+        # second run at noon only catches plans edited or items added since).
+        "workorders-plans-generate": {
+            "task": "workorders.plans_generate",
+            "schedule": crontab(hour="5,12", minute=10),
+            "options": {"expires": 3 * 3600},
+        },
+        "equipment-certificate-reminders": {
+            "task": "equipment.certificate_reminders",
+            "schedule": crontab(hour=8, minute=0),
+            "options": {"expires": 6 * 3600},
+        },
         "logistics-outbox-relay": {
             "task": "logistics.outbox_relay",
             "schedule": 20.0,

@@ -11,10 +11,11 @@ class WorkordersConfig(AppConfig):
 
         from logistics.org.roles import DISPATCHER, MANAGER, SYSADMIN, TEAM_LEAD, TECHNICIAN, grant
 
-        from . import menus
+        from . import maintenance, menus
         from .models import Category, DispatchRule, SlaPolicy
 
         menus.register()
+        maintenance.register_hooks()
         for model in (Category, SlaPolicy, DispatchRule):
             auditlog.register(model)
         config = [

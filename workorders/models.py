@@ -29,6 +29,11 @@ class Category(models.Model):
         "org.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("default team"), help_text=_("Where orders of this category go when no rule matches."),
     )  # fmt: skip
+    equipment_categories = models.ManyToManyField(
+        "equipment.Category", blank=True, related_name="+", verbose_name=_("equipment categories"),
+        help_text=_("Work on equipment of these categories (and the ones below them) falls under this category: "
+                    "reports from an item's label and planned maintenance use it."),
+    )  # fmt: skip
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -277,6 +282,7 @@ class AttachmentStage(models.TextChoices):
     WORK = "work", _("During the work")
     COMPLETION = "completion", _("On completion")
     VENDOR_REPORT = "vendor_report", _("Vendor's report")
+    CHECKLIST = "checklist", _("Checklist photo")
 
 
 def _attachment_path(instance, filename: str) -> str:
@@ -424,3 +430,6 @@ class SlaEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order_id} {self.kind} L{self.level}"
+
+
+from .models_maintenance import ChecklistEntry, Occurrence, OccurrenceState  # noqa: E402, F401 - models of planned work

@@ -106,11 +106,14 @@ def work_order_create(
     actor=None,
     auto_dispatch: bool = True,
     submission_key=None,
+    team=None,
+    due: dt.datetime | None = None,
 ) -> WorkOrder:
     """File a new order: numbered, due times from the SLA policy, routed to the category's default
     team's queue, then given to someone by the dispatch rules (``dispatch.py``) when one applies.
     Refused: an inactive category, an unknown priority or kind, empty or oversized text.
-    A ``submission_key`` seen before returns the order it made (a replayed form post files nothing)."""
+    A ``submission_key`` seen before returns the order it made (a replayed form post files nothing).
+    Planned work passes its ``team`` and its ``due`` time (no response target, resolution by ``due``)."""
     if submission_key is not None:
         # the day's number row lock serializes filing: a concurrent post with the same key waits
         # here and then finds the order the first one made
@@ -146,10 +149,10 @@ def work_order_create(
         location=location,
         equipment=equipment,
         parent=parent,
-        team=category.team,
+        team=team or category.team,
         submitted_at=now,
-        response_due=now + dt.timedelta(minutes=policy.response_minutes) if policy else None,
-        resolution_due=now + dt.timedelta(minutes=policy.resolution_minutes) if policy else None,
+        response_due=None if due else now + dt.timedelta(minutes=policy.response_minutes) if policy else None,
+        resolution_due=due or (now + dt.timedelta(minutes=policy.resolution_minutes) if policy else None),
         created_by=actor,
         submission_key=submission_key,
     )
