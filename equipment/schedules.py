@@ -96,3 +96,20 @@ def due_from_completion(plan: MaintenancePlan, completed_on: dt.date) -> dt.date
 
 def counts_from_completion(plan: MaintenancePlan) -> bool:
     return plan.schedule == ScheduleKind.INTERVAL and plan.anchor == Anchor.COMPLETION
+
+
+def describe(plan: MaintenancePlan) -> str:
+    """The schedule in words: "every 2 weeks, counted from the due date", "Mon, Thu; days 15, 31"."""
+    from django.utils.dates import WEEKDAYS_ABBR
+    from django.utils.translation import gettext as _
+
+    if plan.schedule == ScheduleKind.CALENDAR:
+        parts = []
+        if plan.weekdays:
+            parts.append(", ".join(str(WEEKDAYS_ABBR[d]) for d in sorted(plan.weekdays)))
+        if plan.month_days:
+            parts.append(_("days %(days)s of the month") % {"days": ", ".join(str(d) for d in sorted(plan.month_days))})
+        return "; ".join(parts)
+    unit = IntervalUnit(plan.interval_unit).label
+    anchor = Anchor(plan.anchor).label
+    return _("every %(n)d %(unit)s, %(anchor)s") % {"n": plan.interval, "unit": unit, "anchor": anchor}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from logistics.org.qr import label_token_from_code
 
@@ -48,7 +48,6 @@ def equipment_at(location) -> QuerySet[Equipment]:
 def plan_equipment(plan) -> QuerySet[Equipment]:
     """The items a plan covers now: the ones listed, and every item of its category (and the
     categories below) at its place. Retired and out-of-service items are not maintained."""
-    from django.db.models import Q
 
     scope = Q(pk__in=plan.equipment.values("pk"))
     if plan.category_id:
@@ -70,7 +69,6 @@ def plan_equipment(plan) -> QuerySet[Equipment]:
 
 def plans_active_on(day) -> QuerySet:
     """Plans that may have due dates on or after ``day``."""
-    from django.db.models import Q
 
     from .models import MaintenancePlan
 
@@ -102,3 +100,28 @@ def equipment_url(token: str) -> str:
     from django.urls import reverse
 
     return settings.PUBLIC_BASE_URL + reverse("equipment_landing", args=[token])
+
+
+def plans_covering(item: Equipment) -> list:
+    """The active plans that cover an item: the ones listing it, and the category plans whose
+    category is the item's or above it and whose place contains the item's location."""
+    from .models import MaintenancePlan
+
+    chain = [c.pk for c in item.category.ancestors_and_self()]
+    loc = item.location
+    found = []
+    candidates = (
+        MaintenancePlan.objects.filter(is_active=True)
+        .filter(Q(equipment=item) | Q(category_id__in=chain))
+        .select_related("team")
+    )
+    for plan in candidates.distinct().order_by("code"):
+        listed = plan.category_id is None or plan.category_id not in chain
+        in_place = (
+            (plan.location_id is None or (loc is not None and loc.pk == plan.location_id))
+            and (plan.building_id is None or (loc is not None and loc.building_id == plan.building_id))
+            and (plan.campus_id is None or (loc is not None and loc.campus_id == plan.campus_id))
+        )
+        if listed or in_place or plan.equipment.filter(pk=item.pk).exists():
+            found.append(plan)
+    return found

@@ -49,14 +49,18 @@ def _lock(entry: ChecklistEntry) -> tuple[ChecklistEntry, WorkOrder]:
 @transaction.atomic
 def checklist_entry_fill(*, entry: ChecklistEntry, actor, technician, passed: bool | None = None,
                          number=None, text: str = "", photo: Attachment | None = None) -> ChecklistEntry:  # fmt: skip
-    """Record what the technician found on one line. Refused, changing nothing: the order is not
-    being worked, the technician is not on it, or the value does not fit the line."""
+    """Record what the technician found on one line (``technician`` None: the dispatcher records a
+    vendor's findings). Refused, changing nothing: the order is not being worked, the technician is
+    not on it, or the value does not fit the line."""
     from .services import _is_actor_technician
 
     entry, order = _lock(entry)
     if order.status not in FILLABLE:
         raise DomainError(_("The checklist is filled while the work is on site or in progress."))
-    _is_actor_technician(order, technician)
+    if technician is not None:
+        _is_actor_technician(order, technician)
+    elif order.vendor_id is None or order.assignee_id is not None:  # only a vendor's order is filled for them
+        raise DomainError(_("This order is not assigned to you."), code="forbidden")
     text = (text or "").strip()
     if len(text) > 500:
         raise DomainError(_("%(field)s is longer than %(limit)d characters.") % {"field": _("Text"), "limit": 500})

@@ -53,9 +53,10 @@ class GenerationResult:
     failed_plans: list[str] = field(default_factory=list)
 
 
-def order_category_for(equipment_category) -> Category | None:
+def order_category_for(equipment_category, *, fallback: bool = True) -> Category | None:
     """The work-order category whose equipment categories include this one or the nearest category
-    above it; else the first active category (so planned work is never lost for want of a mapping)."""
+    above it; else (``fallback``) the first active category, so planned work is never lost for want
+    of a mapping."""
     chain = [c.pk for c in equipment_category.ancestors_and_self()] if equipment_category else []
     mapped = {
         ec: cat
@@ -67,6 +68,8 @@ def order_category_for(equipment_category) -> Category | None:
     for pk in chain:
         if pk in mapped:
             return mapped[pk]
+    if not fallback:
+        return None
     return Category.objects.filter(is_active=True).order_by("order", "code").first()
 
 

@@ -99,6 +99,15 @@ def register() -> None:
             render=_equipment_orders,
         )
     )
+    detail_panels.register(
+        DetailPanel(
+            key="workorders.equipment_maintenance",
+            target="equipment",
+            title=_("Maintenance and inspections"),
+            order=20,
+            render=_equipment_maintenance,
+        )
+    )
     scan_resolvers.register(ScanResolver(key="workorders.number", resolve=_resolve_number, order=30))
 
 
@@ -136,3 +145,19 @@ def _resolve_number(code: str, user) -> str | None:
         return None
     wo = orders_visible_to(user).filter(number=code).only("pk").first()
     return reverse("workorders:detail", args=[wo.pk]) if wo else None
+
+
+def _equipment_maintenance(item, request) -> str:
+    """The plans covering the item, its recent occurrences (done on time, late, missed, due) and the
+    checklist lines it failed, with their repair orders."""
+    from django.template.loader import render_to_string
+
+    from equipment.selectors import plans_covering
+
+    from .maintenance_selectors import failed_entries_of_item, occurrences_of_item
+
+    return render_to_string("workorders/partials/_equipment_maintenance.html", {
+        "plans": plans_covering(item),
+        "occurrences": list(occurrences_of_item(item)[:20]),
+        "failed": failed_entries_of_item(item, limit=10),
+    }, request=request)  # fmt: skip

@@ -1,4 +1,4 @@
-from .views import board, detail, kpis, lists, report
+from .views import board, checklist, detail, kpis, lists, report
 
 app_name = "workorders"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *board.urlpatterns,
     *kpis.urlpatterns,
     *detail.urlpatterns,
+    *checklist.urlpatterns,
 ]

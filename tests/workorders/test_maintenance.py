@@ -244,3 +244,38 @@ def test_certificates_are_reminded_at_30_and_7_days_and_on_expiry_once_each(site
     titles = list(lead_inbox.order_by("pk").values_list("title", flat=True))
     assert len(titles) == 3 and "30" in titles[0]
     assert "7" in titles[1] and all("2026-12-20" in t for t in titles) and len(set(titles)) == 3
+
+
+def test_the_technician_fills_the_checklist_on_the_order_page_and_a_bad_value_is_shown_not_saved(site, client_as):
+    from django.urls import reverse
+
+    [order] = plan_generate(monthly_plan(site, lead_days=0), D(2026, 11, 30)).orders
+    page = reverse("workorders:detail", args=[order.pk])
+    tech = client_as(site["tech"].user)
+    before = tech.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="order-checklist"' in before and "0 of 9 filled" in before
+    assert "checklist-save" not in before  # not started: nothing to fill yet
+    _work(order, site["tech"])
+    html = tech.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert html.count('data-action="checklist-save"') == 9
+    entry = ChecklistEntry.objects.get(occurrence__equipment=site["items"][0], label="送风温度")
+    url = reverse("workorders:checklist_entry", args=[order.pk, entry.pk])
+    bad = tech.post(url, {"number": "warm"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert bad.status_code == 200 and "Enter a number" in bad.content.decode()
+    entry.refresh_from_db()
+    assert entry.filled_at is None
+    row = tech.post(url, {"number": "19.2"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-ok="no"' in row and "out of range" in row and "Open a repair order" in row
+    repair = tech.post(reverse("workorders:checklist_repair", args=[order.pk, entry.pk]))
+    assert repair.status_code == 302
+    entry.refresh_from_db()
+    assert entry.repair_order.equipment == site["items"][0]
+    html = tech.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert entry.repair_order.number in html and "1 of 9 filled" in html and "1 failed" in html
+    # someone who does not work the order cannot fill it
+    nurse = client_as(site["lead"].user)
+    other = ChecklistEntry.objects.filter(occurrence__work_order=order, kind="check").first()
+    refused = nurse.post(reverse("workorders:checklist_entry", args=[order.pk, other.pk]), {"passed": "yes"})
+    assert refused.status_code == 302
+    other.refresh_from_db()
+    assert other.filled_at is None

@@ -40,6 +40,7 @@ from ..forms import (
 )
 from ..models import Attachment, Status, WorkOrder
 from ..selectors import orders_visible_to
+from .checklist import checklist_for
 from .common import actions_for, own_staff, visible_order
 from .lists import decorate
 
@@ -74,6 +75,7 @@ def detail_context(request: HttpRequest, wo: WorkOrder) -> dict:
             "dispatch": DispatchForm(auto_id="dispatch_%s", team=wo.team) if "dispatch" in actions else None,
         },
         "is_vendor_order": wo.vendor_id is not None and wo.assignee_id is None,
+        "checklist": checklist_for(request.user, wo) if wo.origin == WorkOrder.Origin.PLAN else None,
     }
 
 

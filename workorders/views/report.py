@@ -22,6 +22,7 @@ from logistics.org.selectors import location_by_token
 
 from ..attachments import attachments_add
 from ..forms import ReportForm, ServiceDeskForm
+from ..maintenance import order_category_for
 from ..models import Attachment, Category, WorkOrder
 from ..selectors import is_dispatcher, open_duplicates
 from ..services import work_order_create
@@ -43,6 +44,8 @@ class ReportView(LoginRequiredMixin, View):
         category = request.GET.get("category")
         if category and category.isdigit():
             initial["category"] = int(category)
+        elif item is not None and (mapped := order_category_for(item.category, fallback=False)):
+            initial["category"] = mapped.pk  # the kind of work this item's category falls under
         staff = own_staff(request.user)
         if staff is not None and staff.phone:
             initial["contact"] = staff.phone
