@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class EquipmentConfig(AppConfig):
     name = "equipment"
-    verbose_name = _("Equipment")
+    verbose_name = _("Equipment management")
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
@@ -12,16 +12,28 @@ class EquipmentConfig(AppConfig):
         from logistics.common.registries import ScanResolver, scan_resolvers
         from logistics.org.roles import DISPATCHER, MANAGER, SYSADMIN, TEAM_LEAD, TECHNICIAN, grant
 
-        from .models import Category, Certificate, Equipment, Parameter
+        from . import menus
+        from .models import (
+            Category,
+            Certificate,
+            ChecklistItem,
+            ChecklistTemplate,
+            Equipment,
+            MaintenancePlan,
+            Parameter,
+        )
 
-        for model in (Category, Parameter, Equipment, Certificate):
+        for model in (Category, Parameter, Equipment, Certificate, ChecklistTemplate, ChecklistItem, MaintenancePlan):
             auditlog.register(model)
-        config = [f"equipment.{a}_{m}" for m in ("category", "parameter", "equipment", "certificate", "document")
-                  for a in ("add", "change", "view")]  # fmt: skip
-        grant(SYSADMIN, config)
+        models = ("category", "parameter", "equipment", "certificate", "document", "checklisttemplate",
+                  "checklistitem", "maintenanceplan")  # fmt: skip
+        grant(SYSADMIN, [f"equipment.{a}_{m}" for m in models for a in ("add", "change", "view")])
         for role in (MANAGER, DISPATCHER, TEAM_LEAD, TECHNICIAN):
-            grant(role, ["equipment.view_equipment", "equipment.view_category"])
+            grant(role, ["equipment.view_equipment", "equipment.view_category", "equipment.view_maintenanceplan"])
+        # team leads run their plans: "generate now"
+        grant(TEAM_LEAD, ["equipment.change_maintenanceplan"])
         scan_resolvers.register(ScanResolver(key="equipment.label", resolve=_resolve_label, order=20))
+        menus.register()
 
 
 def _resolve_label(code: str, user) -> str | None:

@@ -11,54 +11,34 @@ view permission.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from logistics.common.errors import DomainError
+from logistics.common.xlsx import xlsx_response
+from logistics.common.xlsx_import import PendingUploads, UploadForm, report_rows
 
-from .exports import XLSX_CONTENT_TYPE, columns_for, template_for, workbook_for
-from .imports import CREATE, ERROR, MAX_FILE_BYTES, UNCHANGED, UPDATE, ImportReport, org_import
+from .exports import columns_for, template_for, workbook_for
+from .imports import MAX_FILE_BYTES, ImportReport, org_import
 
-PENDING_TTL = 30 * 60  # seconds an uploaded file waits for confirmation
 REPORT_ROWS_SHOWN = 1000  # larger files list only their rows with errors (up to this many)
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+class ImportForm(UploadForm):
     skip_invalid = forms.BooleanField(
         label=_("Skip rows with errors"),
         required=False,
         help_text=_("Import the valid rows and leave out the rows with errors. Otherwise nothing is imported."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                gettext("The file is larger than %(size)d MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-            )
-        return upload
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    """An .xlsx download."""
-    return HttpResponse(
-        content,
-        content_type=XLSX_CONTENT_TYPE,
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
     )
 
 
@@ -117,13 +97,8 @@ class ExcelImportExportMixin:
             raise PermissionDenied
         return xlsx_response(template_for(self.import_kind), f"{self.import_kind}-template.xlsx")
 
-    def _session_key(self) -> str:
-        return f"org_import:{self.opts.label_lower}"
-
-    def _discard_pending(self, request: HttpRequest) -> None:
-        pending = request.session.pop(self._session_key(), None)
-        if pending:
-            cache.delete(f"org-import:{pending['token']}")
+    def _pending(self) -> PendingUploads:
+        return PendingUploads(f"org_import:{self.opts.label_lower}", "org-import")
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """GET: the upload form. POST with a file: check it and show the report (nothing is
@@ -151,26 +126,17 @@ class ExcelImportExportMixin:
             except DomainError as exc:
                 form.add_error("file", exc.message)
             else:
-                self._discard_pending(request)
+                self._pending().discard(request)  # a new check replaces the file waiting before it
                 if report.can_apply:
-                    token = secrets.token_urlsafe(24)
-                    cache.set(f"org-import:{token}", content, PENDING_TTL)
-                    request.session[self._session_key()] = {
-                        "token": token,
-                        "name": upload.name,
-                        "skip_invalid": skip_invalid,
-                    }
+                    token = self._pending().keep(request, content, name=upload.name, skip_invalid=skip_invalid)
         return self._render_import(request, form=form, report=report, token=token)
 
     def _apply_import(self, request: HttpRequest) -> HttpResponse:
-        pending = request.session.get(self._session_key())
-        token = request.POST.get("token", "")
-        content = None
-        if pending and secrets.compare_digest(pending["token"].encode(), token.encode()):
-            content = cache.get(f"org-import:{token}")
-        if content is None:
+        taken = self._pending().take(request, request.POST.get("token", ""))
+        if taken is None:
             messages.error(request, gettext("The checked file is no longer available. Please upload it again."))
             return HttpResponseRedirect(request.path)
+        content, pending = taken
         try:
             report = org_import(
                 kind=self.import_kind,
@@ -180,10 +146,8 @@ class ExcelImportExportMixin:
                 file_name=pending["name"],
             )
         except DomainError as exc:
-            self._discard_pending(request)
             messages.error(request, exc.message)
             return HttpResponseRedirect(request.path)
-        self._discard_pending(request)
         if not report.applied:  # the data changed since the check and a row no longer passes
             messages.error(request, gettext("Nothing was imported: some rows have errors now."))
             return self._render_import(request, form=ImportForm(), report=report, token="")
@@ -203,23 +167,7 @@ class ExcelImportExportMixin:
         return HttpResponseRedirect(self._changelist_url())
 
     def _render_import(self, request: HttpRequest, *, form: ImportForm, report: ImportReport | None, token: str):
-        labels = {CREATE: _("New"), UPDATE: _("Update"), UNCHANGED: _("Unchanged"), ERROR: _("Error")}
-        rows = []
-        hidden = 0
-        if report is not None:
-            shown = report.rows
-            if len(shown) > REPORT_ROWS_SHOWN:
-                shown = [row for row in report.rows if row.action == ERROR][:REPORT_ROWS_SHOWN]
-            hidden = len(report.rows) - len(shown)
-            titles = {column.key: column.title for column in columns_for(self.import_kind)}
-            rows = [
-                {
-                    "row": row,
-                    "label": labels[row.action],
-                    "changes": [(titles[key], old, new) for key, (old, new) in row.changes.items()],
-                }
-                for row in shown
-            ]
+        rows, hidden = report_rows(report, columns_for(self.import_kind), REPORT_ROWS_SHOWN) if report else ([], 0)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

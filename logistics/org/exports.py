@@ -5,57 +5,37 @@ vendor names), never by ids, so an exported file can be edited and imported agai
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
-from django.utils.functional import Promise
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+
+# HELP_SHEET_TITLE, escape_formula and unescape_formula are re-exported: attendance's files and
+# org's tests import them from here.
+from logistics.common.xlsx import (  # noqa: F401
+    BOOL_HELP,
+    BOOL_NO_HELP,
+    CHOICE_HELP,
+    CODE_HELP,
+    DATE_HELP,
+    HELP_SHEET_TITLE,
+    Column,
+    escape_formula,
+    template_workbook,
+    to_bytes,
+    unescape_formula,
+    write_table,
+)
 
 from .models import Department, Location, Staff
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# A sheet title may not contain "/" (nor \ ? * [ ] :), so not "说明/Help".
-HELP_SHEET_TITLE = "说明 Help"
-DATE_FORMAT = "yyyy-mm-dd"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an import/export sheet. ``key`` is the stable name (also accepted as a
-    header on import); ``title`` the translated header written to files."""
-
-    key: str
-    title: str | Promise
-    width: int
-    help: str | Promise = ""
-    example: str = ""
-    required: bool = False
-    read_only: bool = False  # exported for reference, ignored on import
-    choices_of: tuple[type[models.Model], str] | None = None  # (model, field) whose choices apply
-
-
-_CODE_HELP = _("Unique code: letters, digits, '-', '_' and '.'.")
-_BOOL_HELP = _("Yes or no: 是/否, yes/no, 1/0. Blank means yes.")
-_BOOL_NO_HELP = _("Yes or no: 是/否, yes/no, 1/0. Blank means no.")
-_DATE_HELP = _("A date such as 2026-03-01; blank for none.")
-_CHOICE_HELP = _("One of these codes (blank for the default):")
-
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "departments": (
-        Column("code", _("code"), 16, _CODE_HELP, "CARD-W1", required=True),
+        Column("code", _("code"), 16, CODE_HELP, "CARD-W1", required=True),
         Column("name", _("name"), 24, "", "心内科一病区", required=True),
-        Column("kind", _("kind"), 14, _CHOICE_HELP, "ward", choices_of=(Department, "kind")),
+        Column("kind", _("kind"), 14, CHOICE_HELP, "ward", choices_of=(Department, "kind")),
         Column("campus", _("campus code"), 14, _("Code of an existing campus."), "MAIN", required=True),
         Column(
             "parent",
@@ -65,19 +45,19 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "CARD",
         ),
         Column("phone", _("phone"), 16, "", "8001"),
-        Column("is_active", _("active"), 8, _BOOL_HELP, "是"),
+        Column("is_active", _("active"), 8, BOOL_HELP, "是"),
     ),
     "locations": (
-        Column("code", _("code"), 18, _CODE_HELP, "MAIN-A-3-NS", required=True),
+        Column("code", _("code"), 18, CODE_HELP, "MAIN-A-3-NS", required=True),
         Column("name", _("name"), 24, "", "心内科护士站", required=True),
-        Column("kind", _("kind"), 14, _CHOICE_HELP, "nurse_station", choices_of=(Location, "kind")),
+        Column("kind", _("kind"), 14, CHOICE_HELP, "nurse_station", choices_of=(Location, "kind")),
         Column("campus", _("campus code"), 14, _("Code of an existing campus."), "MAIN", required=True),
         Column("building", _("building code"), 14, _("Code of a building of that campus; blank for none."), "A"),
         Column(
             "floor", _("floor code"), 12, _("Code of a floor of that building; needs a building; blank for none."), "3"
         ),
         Column("department", _("department code"), 16, _("Code of an existing department; blank for none."), "CARD"),
-        Column("is_active", _("active"), 8, _BOOL_HELP, "是"),
+        Column("is_active", _("active"), 8, BOOL_HELP, "是"),
         Column("qr_token", _("QR token"), 20, _("Read only: printed on labels, ignored on import."), read_only=True),
     ),
     "staff": (
@@ -90,7 +70,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             required=True,
         ),
         Column("name", _("name"), 14, "", "张三", required=True),
-        Column("gender", _("gender"), 8, _CHOICE_HELP, "M", choices_of=(Staff, "gender")),
+        Column("gender", _("gender"), 8, CHOICE_HELP, "M", choices_of=(Staff, "gender")),
         Column("phone", _("phone"), 16, "", "13800000000"),
         Column("department", _("department code"), 16, _("Code of an existing department; blank for none."), "LOG"),
         Column("team", _("team code"), 14, _("Code of an existing team; blank for none."), "HVAC"),
@@ -99,15 +79,15 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "employment_type",
             _("employment type"),
             14,
-            _CHOICE_HELP,
+            CHOICE_HELP,
             "in_house",
             choices_of=(Staff, "employment_type"),
         ),
         Column("vendor", _("vendor name"), 20, _("Name of an existing vendor; required for outsourced staff."), ""),
-        Column("hire_date", _("hire date"), 12, _DATE_HELP, "2024-03-01"),
+        Column("hire_date", _("hire date"), 12, DATE_HELP, "2024-03-01"),
         Column("leave_date", _("leave date"), 12, _("A date such as 2026-03-01, not before the hire date."), ""),
-        Column("is_active", _("active"), 8, _BOOL_HELP, "是"),
-        Column("attendance_tracked", _("attendance tracked"), 10, _BOOL_NO_HELP, "是"),
+        Column("is_active", _("active"), 8, BOOL_HELP, "是"),
+        Column("attendance_tracked", _("attendance tracked"), 10, BOOL_NO_HELP, "是"),
     ),
 }
 
@@ -185,54 +165,6 @@ def columns_for(model_key: str) -> tuple[Column, ...]:
         raise ValueError(f"unknown import/export kind {model_key!r}") from None
 
 
-def escape_formula(text: str) -> str:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def unescape_formula(text: str) -> str:
-    """Undo ``escape_formula`` so that exported text imports as it was."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
-
-
-def _new_sheet(wb: Workbook, title: str, widths: Iterable[int]):
-    # Write-only sheets take widths and frozen panes before the first row is appended.
-    ws = wb.create_sheet(title=title[:31])
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    return ws
-
-
-def _header(ws, titles: Iterable[str]) -> list[WriteOnlyCell]:
-    cells = []
-    for title in titles:
-        cell = WriteOnlyCell(ws, value=escape_formula(str(title)))
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    return cells
-
-
-def _cell(ws, value: Any) -> Any:
-    if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    if isinstance(value, date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return escape_formula(value)
-    return value
-
-
-def _to_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
 def export_queryset(model_key: str, queryset: models.QuerySet) -> models.QuerySet:
     """``queryset`` with the relations the export reads, so the file costs one query."""
     columns_for(model_key)
@@ -245,50 +177,13 @@ def workbook_for(model_key: str, queryset: models.QuerySet) -> bytes:
     formula is escaped; booleans are written as 是/否 (in the active language), dates as dates."""
     columns = columns_for(model_key)
     wb = Workbook(write_only=True)
-    ws = _new_sheet(wb, str(MODELS[model_key]._meta.verbose_name_plural), (c.width for c in columns))
-    ws.append(_header(ws, (c.title for c in columns)))
     values_of = ROW_VALUES[model_key]
-    for obj in export_queryset(model_key, queryset).iterator(chunk_size=2000):
-        values = values_of(obj)
-        ws.append([_cell(ws, values[c.key]) for c in columns])
-    return _to_bytes(wb)
-
-
-def choices_text(column: Column) -> str:
-    """ "code (label), ..." for a choice column, in the active language; "" for other columns."""
-    if column.choices_of is None:
-        return ""
-    model, field_name = column.choices_of
-    field = model._meta.get_field(field_name)
-    listed = ", ".join(f"{value} ({label})" for value, label in field.choices)
-    return f"{listed}. " + gettext("Default: %(value)s.") % {"value": field.default}
+    rows = (values_of(obj) for obj in export_queryset(model_key, queryset).iterator(chunk_size=2000))
+    write_table(wb, str(MODELS[model_key]._meta.verbose_name_plural), columns, rows)
+    return to_bytes(wb)
 
 
 def template_for(model_key: str) -> bytes:
     """The empty import template of a kind: the header row on the first sheet, and a second
     sheet describing each column (required or not, format, allowed codes, an example)."""
-    columns = [c for c in columns_for(model_key) if not c.read_only]
-    wb = Workbook(write_only=True)
-    ws = _new_sheet(wb, str(MODELS[model_key]._meta.verbose_name_plural), (c.width for c in columns))
-    ws.append(_header(ws, (c.title for c in columns)))
-
-    help_ws = _new_sheet(wb, HELP_SHEET_TITLE, (22, 10, 70, 18))
-    help_ws.append(
-        _header(help_ws, (gettext("Column"), gettext("Required"), gettext("Description"), gettext("Example")))
-    )
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for column in columns:
-        description = " ".join(part for part in (str(column.help), choices_text(column)) if part)
-        row = [
-            escape_formula(str(column.title)),
-            gettext("Yes") if column.required else gettext("No"),
-            escape_formula(description),
-            escape_formula(column.example),
-        ]
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(help_ws, value=value)
-            cell.alignment = wrap
-            cells.append(cell)
-        help_ws.append(cells)
-    return _to_bytes(wb)
+    return template_workbook(str(MODELS[model_key]._meta.verbose_name_plural), columns_for(model_key))

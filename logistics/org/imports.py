@@ -10,357 +10,41 @@ writes of one import run in one transaction with bulk statements, and one audit 
 
 from __future__ import annotations
 
-import io
-import time
-import warnings
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable
 from typing import IO, Any
 
-from auditlog.models import LogEntry
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone, translation
 from django.utils.translation import gettext
-from openpyxl import load_workbook
-from openpyxl.utils.datetime import from_excel
 
-from logistics.common.errors import Conflict, DomainError
+from logistics.common.xlsx_import import (
+    BATCH_SIZE,
+    CREATE,
+    ERROR,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    UNCHANGED,
+    UPDATE,
+    Cleaner,
+    ImportReport,
+    RowResult,
+    SheetRow,
+    cell_text,
+    flag_duplicate_keys,
+    plan_actions,
+    read_bytes,
+    read_rows,
+    run_import,
+    texts,
+    update_rows,
+)
 
-from .exports import COLUMNS, MODELS, RELATED, ROW_VALUES, Column, columns_for, unescape_formula
+from .exports import COLUMNS, MODELS, RELATED, ROW_VALUES, columns_for
 from .models import Building, Campus, Department, Floor, Staff, Team, User, Vendor
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
-# Blank rows are skipped but still cost time to read: a crafted file may hold millions of them.
-MAX_SCANNED_ROWS = 5 * MAX_ROWS
-MAX_EXTRA_COLUMNS = 20  # read this many columns beyond the template's, then stop
-BATCH_SIZE = 500
+# The actions and the report come from logistics.common.xlsx_import; callers may name them from
+# here. MAX_FILE_BYTES and MAX_ROWS are read at call time (a test may lower them).
+__all__ = ["CREATE", "ERROR", "UNCHANGED", "UPDATE", "ImportReport", "RowResult", "org_import"]
 
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 KEY_COLUMN = {"departments": "code", "locations": "code", "staff": "employee_no"}
-
-TRUE_WORDS = frozenset({"是", "yes", "y", "true", "t", "1", "√", "✓", "on"})
-FALSE_WORDS = frozenset({"否", "no", "n", "false", "f", "0", "×", "✗", "off"})
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y%m%d")
-
-
-@dataclass
-class RowResult:
-    """What the import does (or would do) with one data row of the sheet. ``row_number`` is the
-    sheet's row number (the header is row 1); ``action`` is create, update, unchanged or error."""
-
-    row_number: int
-    key: str
-    action: str = ERROR
-    errors: list[str] = field(default_factory=list)
-    changes: dict[str, list[str]] = field(default_factory=dict)  # column key → [old, new] for updates
-
-
-@dataclass
-class ImportReport:
-    """The per-row outcome of one import. ``applied`` is True once rows were written."""
-
-    kind: str
-    rows: list[RowResult]
-    skip_invalid: bool = False
-    applied: bool = False
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def created(self) -> int:
-        return self.count(CREATE)
-
-    @property
-    def updated(self) -> int:
-        return self.count(UPDATE)
-
-    @property
-    def unchanged(self) -> int:
-        return self.count(UNCHANGED)
-
-    @property
-    def invalid(self) -> int:
-        return self.count(ERROR)
-
-    @property
-    def has_errors(self) -> bool:
-        return self.invalid > 0
-
-    @property
-    def can_apply(self) -> bool:
-        """Whether applying would write something: changes exist and no error blocks them."""
-        return self.created + self.updated > 0 and (self.skip_invalid or not self.has_errors)
-
-
-@dataclass
-class _Row:
-    number: int
-    raw: dict[str, Any]
-    result: RowResult
-    natural: dict[str, Any] = field(default_factory=dict)  # cleaned values by column key, as exported
-    fields: dict[str, Any] = field(default_factory=dict)  # model field name → value to save
-    obj: models.Model | None = None  # the existing row an update changes
-
-    def error(self, column: Column, message: str) -> None:
-        self.result.errors.append(gettext("%(column)s: %(message)s") % {"column": column.title, "message": message})
-
-    @property
-    def ok(self) -> bool:
-        return not self.result.errors
-
-
-# --- reading the file -----------------------------------------------------------------------------
-def _read_bytes(file: bytes | IO[bytes]) -> bytes:
-    too_big = DomainError(
-        gettext("The file is larger than %(size)d MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}, code="too_large"
-    )
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    else:
-        if (getattr(file, "size", None) or 0) > MAX_FILE_BYTES:
-            raise too_big
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise too_big
-    return data
-
-
-def _norm(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
-
-
-def _header_names(column: Column) -> set[str]:
-    """What a header cell may say for this column: its key or its title in any site language."""
-    names = {_norm(column.key), _norm(str(column.title))}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            names.add(_norm(str(column.title)))
-    return names
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _match_header(columns: Iterable[Column], header: tuple[Any, ...]) -> dict[str, int]:
-    columns = list(columns)
-    by_name = {name: column for column in columns for name in _header_names(column)}
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        if _blank(cell):
-            continue
-        column = by_name.get(_norm(unescape_formula(str(cell).strip())))
-        if column is None:
-            continue  # an extra column (notes, ...) is ignored
-        if column.key in positions:
-            raise DomainError(
-                gettext("The column “%(column)s” appears twice in the first row.") % {"column": column.title},
-                code="bad_header",
-            )
-        positions[column.key] = index
-    missing = [str(c.title) for c in columns if not c.read_only and c.key not in positions]
-    if missing:
-        raise DomainError(
-            gettext("The first row must hold the column titles of the import template. Missing: %(columns)s.")
-            % {"columns": ", ".join(missing)},
-            code="bad_header",
-        )
-    for column in columns:
-        if column.read_only:
-            positions.pop(column.key, None)
-    return positions
-
-
-def _not_xlsx() -> DomainError:
-    return DomainError(gettext("The file is not an Excel workbook (.xlsx)."), code="not_xlsx")
-
-
-def _read_rows(kind: str, data: bytes) -> list[_Row]:
-    """The non-blank data rows of the first sheet, raw cell values by column key."""
-    columns = columns_for(kind)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, XML errors: all "not an xlsx"
-        raise _not_xlsx() from exc
-    try:
-        if not workbook.worksheets:
-            raise DomainError(gettext("The workbook has no sheet."), code="empty")
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong "used range": read every row there is
-        rows = sheet.iter_rows(values_only=True, max_col=len(columns) + MAX_EXTRA_COLUMNS)
-        header = next(rows, None)
-        if header is None or all(_blank(v) for v in header):
-            raise DomainError(gettext("The first sheet is empty."), code="empty")
-        positions = _match_header(columns, header)
-        result: list[_Row] = []
-        too_many = DomainError(
-            gettext("The file has more than %(max)d rows; split it into smaller files.") % {"max": MAX_ROWS},
-            code="too_many_rows",
-        )
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_SCANNED_ROWS:
-                raise too_many
-            if all(_blank(v) for v in values):
-                continue
-            if len(result) >= MAX_ROWS:
-                raise too_many
-            raw = {key: values[index] if index < len(values) else None for key, index in positions.items()}
-            result.append(_Row(number=number, raw=raw, result=RowResult(row_number=number, key="")))
-    except DomainError:
-        raise
-    except Exception as exc:  # a corrupt sheet inside a valid zip
-        raise _not_xlsx() from exc
-    finally:
-        workbook.close()
-    if not result:
-        raise DomainError(gettext("The file has no data rows below the column titles."), code="empty")
-    return result
-
-
-# --- cleaning cell values -------------------------------------------------------------------------
-def _text(value: Any) -> str:
-    """A cell as text: numbers typed into text columns (phone, employee number) lose the '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return unescape_formula(str(value).strip()).strip()
-
-
-class _Cleaner:
-    """Turns raw cells into field values, recording translated errors on the row."""
-
-    def __init__(self, kind: str) -> None:
-        self.columns = {c.key: c for c in COLUMNS[kind]}
-        self.model = MODELS[kind]
-        self._choices: dict[str, dict[str, str]] = {}
-        yes, no = set(TRUE_WORDS), set(FALSE_WORDS)
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                yes.add(gettext("Yes").casefold())
-                no.add(gettext("No").casefold())
-        self.yes, self.no = frozenset(yes), frozenset(no)
-
-    def text(self, row: _Row, key: str, field_name: str | None = None) -> str:
-        column = self.columns[key]
-        value = _text(row.raw[key])
-        if not value:
-            if column.required:
-                row.error(column, gettext("This field is required."))
-            return ""
-        try:
-            self.model._meta.get_field(field_name or key).run_validators(value)  # length, code format
-        except ValidationError as exc:
-            for message in exc.messages:
-                row.error(column, message)
-        return value
-
-    def choice(self, row: _Row, key: str) -> str:
-        column = self.columns[key]
-        model, field_name = column.choices_of
-        model_field = model._meta.get_field(field_name)
-        value = _text(row.raw[key])
-        if not value:
-            return model_field.default
-        lookup = self._choices.get(key)
-        if lookup is None:  # codes, and labels in every site language
-            lookup = {str(code).casefold(): code for code, _label in model_field.choices}
-            for language, _name in settings.LANGUAGES:
-                with translation.override(language):
-                    lookup.update({str(label).casefold(): code for code, label in model_field.choices})
-            self._choices[key] = lookup
-        code = lookup.get(value.casefold())
-        if code is None:
-            row.error(
-                column,
-                gettext("“%(value)s” is not one of: %(choices)s.")
-                % {"value": value, "choices": ", ".join(code for code, _label in model_field.choices)},
-            )
-            return model_field.default
-        return code
-
-    def boolean(self, row: _Row, key: str, default: bool) -> bool:
-        value = row.raw[key]
-        if _blank(value):
-            return default
-        if isinstance(value, bool):
-            return value
-        word = _text(value).casefold()
-        if word in self.yes:
-            return True
-        if word in self.no:
-            return False
-        row.error(self.columns[key], gettext("Enter yes or no (是/否, 1/0)."))
-        return default
-
-    def date(self, row: _Row, key: str) -> date | None:
-        value = row.raw[key]
-        if _blank(value):
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
-            return from_excel(value).date()  # a date typed into a cell formatted as a number
-        text = _text(value)
-        for fmt in DATE_FORMATS:
-            try:
-                parsed = time.strptime(text, fmt)
-            except ValueError:
-                continue
-            return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
-        row.error(self.columns[key], gettext("Enter a date such as 2026-03-01."))
-        return None
-
-    def ref(self, row: _Row, key: str, objects: dict[Any, Any], message: str, lookup_key: Any = None) -> Any:
-        """The referenced object named by the cell, or None (blank, or unknown: an error)."""
-        column = self.columns[key]
-        value = _text(row.raw[key])
-        if not value:
-            if column.required:
-                row.error(column, gettext("This field is required."))
-            return None
-        found = objects.get(value if lookup_key is None else lookup_key(value))
-        if found is None:
-            row.error(column, message % {"code": value})
-        return found
-
-
-def _texts(rows: list[_Row], key: str) -> set[str]:
-    return {text for row in rows if (text := _text(row.raw[key]))}
-
-
-def _flag_duplicate_keys(rows: list[_Row], column: Column) -> None:
-    numbers: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        if row.result.key:
-            numbers[row.result.key].append(row.number)
-    for row in rows:
-        where = numbers.get(row.result.key, [])
-        if len(where) > 1:
-            row.error(
-                column,
-                gettext("“%(key)s” appears more than once in the file (rows %(rows)s).")
-                % {"key": row.result.key, "rows": ", ".join(str(n) for n in where)},
-            )
 
 
 # --- one validator per kind ------------------------------------------------------------------------
@@ -374,19 +58,19 @@ def _unknown(what: str) -> str:
     return messages[what]
 
 
-def _validate_departments(rows: list[_Row], clean: _Cleaner) -> dict[str, int]:
+def _validate_departments(rows: list[SheetRow], clean: Cleaner) -> dict[str, int]:
     """Clean department rows; returns code → id of every department in the database."""
-    campuses = {c.code: c for c in Campus.objects.filter(code__in=_texts(rows, "campus"))}
+    campuses = {c.code: c for c in Campus.objects.filter(code__in=texts(rows, "campus"))}
     tree = list(Department.objects.values_list("code", "pk", "parent__code"))
     db_ids = {code: pk for code, pk, _parent in tree}
     db_parent = {code: parent or "" for code, _pk, parent in tree}
-    file_codes = _texts(rows, "code")
+    file_codes = texts(rows, "code")
     parent_column = clean.columns["parent"]
     for row in rows:
         code = clean.text(row, "code")
         row.result.key = code
         campus = clean.ref(row, "campus", campuses, _unknown("campus"))
-        parent = _text(row.raw["parent"])
+        parent = cell_text(row.raw["parent"])
         if parent and parent == code:
             row.error(parent_column, gettext("A department cannot be its own parent."))
         elif parent and parent not in db_ids and parent not in file_codes:
@@ -401,7 +85,7 @@ def _validate_departments(rows: list[_Row], clean: _Cleaner) -> dict[str, int]:
             "is_active": clean.boolean(row, "is_active", True),
         }
         row.fields = {k: row.natural[k] for k in ("code", "name", "kind", "phone", "is_active")} | {"campus": campus}
-    _flag_duplicate_keys(rows, clean.columns["code"])
+    flag_duplicate_keys(rows, clean.columns["code"])
 
     # Parents: a row whose parent row is skipped and not in the database cannot be written, and
     # no chain of parents may loop. Repeat until stable: flagging one row may strand another.
@@ -427,16 +111,16 @@ def _validate_departments(rows: list[_Row], clean: _Cleaner) -> dict[str, int]:
     return db_ids
 
 
-def _validate_locations(rows: list[_Row], clean: _Cleaner) -> None:
-    campuses = {c.code: c for c in Campus.objects.filter(code__in=_texts(rows, "campus"))}
-    buildings = {(b.campus_id, b.code): b for b in Building.objects.filter(code__in=_texts(rows, "building"))}
-    floors = {(f.building_id, f.code): f for f in Floor.objects.filter(code__in=_texts(rows, "floor"))}
-    departments = {d.code: d for d in Department.objects.filter(code__in=_texts(rows, "department"))}
+def _validate_locations(rows: list[SheetRow], clean: Cleaner) -> None:
+    campuses = {c.code: c for c in Campus.objects.filter(code__in=texts(rows, "campus"))}
+    buildings = {(b.campus_id, b.code): b for b in Building.objects.filter(code__in=texts(rows, "building"))}
+    floors = {(f.building_id, f.code): f for f in Floor.objects.filter(code__in=texts(rows, "floor"))}
+    departments = {d.code: d for d in Department.objects.filter(code__in=texts(rows, "department"))}
     for row in rows:
         code = clean.text(row, "code")
         row.result.key = code
         campus = clean.ref(row, "campus", campuses, _unknown("campus"))
-        building_code, floor_code = _text(row.raw["building"]), _text(row.raw["floor"])
+        building_code, floor_code = cell_text(row.raw["building"]), cell_text(row.raw["floor"])
         building = floor = None
         if building_code and campus is not None:
             building = buildings.get((campus.pk, building_code))
@@ -473,13 +157,13 @@ def _validate_locations(rows: list[_Row], clean: _Cleaner) -> None:
             "floor": floor,
             "department": department,
         }
-    _flag_duplicate_keys(rows, clean.columns["code"])
+    flag_duplicate_keys(rows, clean.columns["code"])
 
 
-def _validate_staff(rows: list[_Row], clean: _Cleaner) -> None:
-    departments = {d.code: d for d in Department.objects.filter(code__in=_texts(rows, "department"))}
-    teams = {t.code: t for t in Team.objects.filter(code__in=_texts(rows, "team"))}
-    vendors = {v.name: v for v in Vendor.objects.filter(name__in=_texts(rows, "vendor"))}
+def _validate_staff(rows: list[SheetRow], clean: Cleaner) -> None:
+    departments = {d.code: d for d in Department.objects.filter(code__in=texts(rows, "department"))}
+    teams = {t.code: t for t in Team.objects.filter(code__in=texts(rows, "team"))}
+    vendors = {v.name: v for v in Vendor.objects.filter(name__in=texts(rows, "vendor"))}
     for row in rows:
         employee_no = clean.text(row, "employee_no")
         row.result.key = employee_no
@@ -487,7 +171,7 @@ def _validate_staff(rows: list[_Row], clean: _Cleaner) -> None:
         team = clean.ref(row, "team", teams, _unknown("team"))
         vendor = clean.ref(row, "vendor", vendors, _unknown("vendor"))
         employment_type = clean.choice(row, "employment_type")
-        if employment_type == Staff.EmploymentType.OUTSOURCED and not _text(row.raw["vendor"]):
+        if employment_type == Staff.EmploymentType.OUTSOURCED and not cell_text(row.raw["vendor"]):
             row.error(clean.columns["vendor"], gettext("Outsourced staff need a vendor."))
         hire_date, leave_date = clean.date(row, "hire_date"), clean.date(row, "leave_date")
         if hire_date and leave_date and leave_date < hire_date:
@@ -517,10 +201,10 @@ def _validate_staff(rows: list[_Row], clean: _Cleaner) -> None:
             "is_active": row.natural["is_active"],
             "attendance_tracked": row.natural["attendance_tracked"],
         }
-    _flag_duplicate_keys(rows, clean.columns["employee_no"])
+    flag_duplicate_keys(rows, clean.columns["employee_no"])
 
 
-VALIDATORS: dict[str, Callable[[list[_Row], _Cleaner], Any]] = {
+VALIDATORS: dict[str, Callable[[list[SheetRow], Cleaner], Any]] = {
     "departments": _validate_departments,
     "locations": _validate_locations,
     "staff": _validate_staff,
@@ -528,15 +212,7 @@ VALIDATORS: dict[str, Callable[[list[_Row], _Cleaner], Any]] = {
 
 
 # --- plan and write -------------------------------------------------------------------------------
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _plan(kind: str, rows: list[_Row], *, lock: bool) -> None:
+def _plan(kind: str, rows: list[SheetRow], *, lock: bool) -> None:
     """Set each row's action by comparing it with the stored row of the same key."""
     model, key = MODELS[kind], KEY_COLUMN[kind]
     keys = {row.result.key for row in rows if row.ok}
@@ -544,24 +220,10 @@ def _plan(kind: str, rows: list[_Row], *, lock: bool) -> None:
     if lock:  # rows to update stay as read until the import commits; locked in pk order
         existing_qs = existing_qs.select_for_update(of=("self",))
     existing = {getattr(obj, key): obj for obj in existing_qs}
-    values_of = ROW_VALUES[kind]
-    compared = [c.key for c in COLUMNS[kind] if not c.read_only]
-    for row in rows:
-        if not row.ok:
-            row.result.action = ERROR
-            continue
-        row.obj = existing.get(row.result.key)
-        if row.obj is None:
-            row.result.action = CREATE
-            continue
-        old = values_of(row.obj)
-        row.result.changes = {
-            k: [_as_text(old[k]), _as_text(row.natural[k])] for k in compared if old[k] != row.natural[k]
-        }
-        row.result.action = UPDATE if row.result.changes else UNCHANGED
+    plan_actions(rows, existing, ROW_VALUES[kind], [c.key for c in COLUMNS[kind] if not c.read_only])
 
 
-def _write(kind: str, rows: list[_Row], department_ids: dict[str, int] | None) -> None:
+def _write(kind: str, rows: list[SheetRow], department_ids: dict[str, int] | None) -> None:
     """Bulk-insert new rows and bulk-update changed ones (``updated_at`` set explicitly: bulk
     updates skip ``auto_now``). Department parents may name rows created by this import."""
     model = MODELS[kind]
@@ -582,47 +244,10 @@ def _write(kind: str, rows: list[_Row], department_ids: dict[str, int] | None) -
                 obj.parent_id = department_ids[row.natural["parent"]]
                 pending.append(obj)
         model.objects.bulk_update(pending, ["parent"], batch_size=BATCH_SIZE)
-    if not updating:
-        return
-    now = timezone.now()
-    for row in updating:
-        for name, value in row.fields.items():
-            setattr(row.obj, name, value)
-        if is_departments:
+    if is_departments:
+        for row in updating:
             row.obj.parent_id = department_ids.get(row.natural["parent"])
-        row.obj.updated_at = now
-    names = [*updating[0].fields, *(["parent"] if is_departments else []), "updated_at"]
-    model.objects.bulk_update([row.obj for row in updating], names, batch_size=BATCH_SIZE)
-
-
-def _audit(report: ImportReport, *, actor: User | None, file_name: str) -> LogEntry:
-    """One audit entry for the whole import: counts in ``changes`` (auditlog's [old, new]
-    shape, so its admin can show them), keys and field changes in ``additional_data``."""
-    created = [row.key for row in report.rows if row.action == CREATE]
-    updated = {row.key: row.changes for row in report.rows if row.action == UPDATE}
-    skipped = [row.row_number for row in report.rows if row.action == ERROR]
-    summary = f"import: {len(created)} created, {len(updated)} updated"
-    if skipped:
-        summary += f", {len(skipped)} skipped"
-    counts = {"created": len(created), "updated": len(updated), "unchanged": report.unchanged, "skipped": len(skipped)}
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(MODELS[report.kind]),
-        object_pk="*",
-        object_repr=summary,
-        action=LogEntry.Action.CREATE,
-        changes={name: ["None", str(count)] for name, count in counts.items()},
-        actor=user,
-        actor_email=getattr(user, "email", None) or None,
-        additional_data={
-            "import": report.kind,
-            "file": file_name,
-            "skip_invalid": report.skip_invalid,
-            "created": created,
-            "updated": updated,
-            "skipped_rows": skipped,
-        },
-    )
+    update_rows(model, updating, extra_fields=["parent"] if is_departments else [])
 
 
 def org_import(
@@ -646,25 +271,21 @@ def org_import(
     concurrent change creates the same key first; nothing is written then.
     """
     columns_for(kind)
-    rows = _read_rows(kind, _read_bytes(file))
+    rows = read_rows(COLUMNS[kind], read_bytes(file, max_bytes=MAX_FILE_BYTES), max_rows=MAX_ROWS)
     report = ImportReport(kind=kind, rows=[row.result for row in rows], skip_invalid=skip_invalid)
-    clean = _Cleaner(kind)
-    if dry_run:
-        VALIDATORS[kind](rows, clean)
-        _plan(kind, rows, lock=False)
-        return report
-    try:
-        with transaction.atomic():
-            department_ids = VALIDATORS[kind](rows, clean)
-            _plan(kind, rows, lock=True)
-            if report.has_errors and not skip_invalid:
-                return report
-            _write(kind, rows, department_ids)
-            _audit(report, actor=actor, file_name=file_name)
-    except IntegrityError as exc:
-        raise Conflict(
-            gettext("Someone else saved some of the same records meanwhile. Check the file and import it again."),
-            code="conflict",
-        ) from exc
-    report.applied = True
-    return report
+    clean = Cleaner(COLUMNS[kind], MODELS[kind])
+
+    def check(lock: bool) -> Any:
+        department_ids = VALIDATORS[kind](rows, clean)
+        _plan(kind, rows, lock=lock)
+        return department_ids
+
+    return run_import(
+        report,
+        check=check,
+        write=lambda department_ids: _write(kind, rows, department_ids),
+        model=MODELS[kind],
+        actor=actor,
+        file_name=file_name,
+        dry_run=dry_run,
+    )

@@ -41,3 +41,21 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# Users of the browser tests are made with this password, so a page can log them in by name.
+PASSWORD = "Browser-pass-2026"
+PHONE = {"width": 390, "height": 844}
+
+
+def phone_logged_in(browser, live_server, username):
+    """A phone-sized page (touch, zh-CN) on which ``username`` logged in through the login page."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page

@@ -18,23 +18,10 @@ from logistics.org.models import Building, Campus, Floor, Location, Staff, Team
 from logistics.org.roles import REQUESTER, TEAM_LEAD, TECHNICIAN
 from logistics.org.services import roles_sync
 from tests.conftest import ARTIFACTS
+from tests.e2e.conftest import PASSWORD, phone_logged_in
 from workorders.models import Category, DispatchRule, SlaPolicy, WorkOrder
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-PASSWORD = "Browser-pass-2026"
-PHONE = {"width": 390, "height": 844}
-
-
-def _phone(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def _shot(page, name):
@@ -86,7 +73,7 @@ def test_report_dispatch_work_verify_in_three_browsers(browser, live_server, tra
     room = world["room"]
 
     # 1. The nurse scans the room's label with her phone and reports the leak with a photo.
-    nurse = _phone(browser, live_server, "nurse")
+    nurse = phone_logged_in(browser, live_server, "nurse")
     nurse.goto(f"{live_server.url}/l/{room.qr_token}")
     nurse.click('[data-action="workorders.report_here"]')
     nurse.locator("#report-place").wait_for()
@@ -107,7 +94,7 @@ def test_report_dispatch_work_verify_in_three_browsers(browser, live_server, tra
     _shot(nurse, "2-filed")
 
     # 2. The technician on duty finds it in his tasks, accepts, scans the room on arrival, completes.
-    tech = _phone(browser, live_server, "tech")
+    tech = phone_logged_in(browser, live_server, "tech")
     tech.goto(f"{live_server.url}/workorders/tasks/")
     tech.click(f'[data-order="{wo.number}"]')
     _shot(tech, "3-task")
@@ -130,7 +117,7 @@ def test_report_dispatch_work_verify_in_three_browsers(browser, live_server, tra
     wo.refresh_from_db()
     assert wo.status == "completed" and wo.labour_minutes == 35
 
-    boss = _phone(browser, live_server, "lead")  # the team lead's KPIs of his team
+    boss = phone_logged_in(browser, live_server, "lead")  # the team lead's KPIs of his team
     boss.goto(f"{live_server.url}/workorders/kpis/")
     assert boss.locator("#kpi-repair").get_attribute("data-total") == "1"
     assert boss.locator('#kpi-repair [data-kpi="satisfaction"]').inner_text().strip() == "—"

@@ -59,6 +59,7 @@ def test_the_label_opens_the_item_with_report_a_fault_prefilled(world, client_as
     assert "1号冷水机组" in landing and "Report a fault on this item" in landing
     form = client.get(reverse("workorders:new") + f"?equipment={chiller.qr_token}", **EN).content.decode()
     assert 'id="report-item"' in form and f'value="{world["plant"].pk}" selected' in form
+
     def chosen_category(html: str) -> bool:
         choices = html.split('name="category"')[1].split("</select>")[0]
         return f'value="{world["repair"].pk}" selected' in choices
