@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.common.registries import MenuEntry, menu
 
+from .permissions import KPI_ROLES
+
 SECTION = _("Equipment management")
 
 
@@ -23,6 +25,9 @@ def register() -> None:
         MenuEntry(key="equipment.plan_calendar", label=_("Calendar of due work"), url_name="equipment:plan_calendar",
                   section=SECTION, icon="bi-calendar3", order=325, permissions=("equipment.view_maintenanceplan",),
                   description=_("Month calendar of inspections and maintenance due")),
+        MenuEntry(key="equipment.kpis", label=_("Equipment KPIs"), url_name="equipment:kpis", section=SECTION,
+                  icon="bi-speedometer2", order=330, permissions=("equipment.view_equipment",), roles=KPI_ROLES,
+                  description=_("Good-condition rate, downtime, MTTR, MTBF, maintenance compliance and cost")),
     ]  # fmt: skip
     for entry in entries:
         menu.register(entry)

@@ -7,6 +7,7 @@ from attendance.api.requests import AttendanceRequestViewSet
 from attendance.api.results import DailyResultViewSet, MonthlyTotalsView
 from attendance.api.views import PunchViewSet
 from devices.api.views import TerminalRunViewSet, TerminalViewSet
+from equipment.api import urls as equipment_api
 from workorders.api.views import WorkOrderKpisView, WorkOrderViewSet
 
 router = DefaultRouter()
@@ -16,9 +17,12 @@ router.register("punches", PunchViewSet, basename="punch")
 router.register("attendance/daily-results", DailyResultViewSet, basename="daily-result")
 router.register("attendance/requests", AttendanceRequestViewSet, basename="attendance-request")
 router.register("workorders", WorkOrderViewSet, basename="workorder")
+for prefix, viewset, basename in equipment_api.ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("attendance/monthly-totals/", MonthlyTotalsView.as_view(), name="monthly-totals"),
     path("workorders/kpis/", WorkOrderKpisView.as_view(), name="workorder-kpis"),
+    *equipment_api.urlpatterns,
     *router.urls,
 ]

@@ -204,6 +204,10 @@ WORKORDER_SLA_EXCLUDE_HOLD = env.bool("WORKORDER_SLA_EXCLUDE_HOLD", default=True
 WORKORDER_PHOTO_MAX_MB = env.int("WORKORDER_PHOTO_MAX_MB", default=10)
 WORKORDER_PHOTOS_PER_ORDER = env.int("WORKORDER_PHOTOS_PER_ORDER", default=12)
 
+# --- Equipment -----------------------------------------------------------------------------------
+# Cost of an hour of labour on the equipment KPIs (0: the maintenance cost is the parts alone).
+EQUIPMENT_LABOUR_RATE_PER_HOUR = env.float("EQUIPMENT_LABOUR_RATE_PER_HOUR", default=0.0)
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts before any check

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from equipment.models import Category as EquipmentCategory
 from equipment.models import Certificate, ChecklistItem, ChecklistTemplate, Equipment, MaintenancePlan
@@ -175,7 +176,7 @@ def test_completing_needs_the_required_checklist_lines_and_counts_the_next_from_
     assert order.equipment == site["items"][0] and order.title.startswith("空调机组月度保养 · 1号空调机组")
     assert plan_generate(plan, D(2026, 12, 5)).orders == []  # the current one is not done: nothing new
     _work(order, site["tech"])
-    with pytest.raises(DomainError, match="checklist"):
+    with translation.override("en"), pytest.raises(DomainError, match="checklist"):
         work_order_complete(work_order=order, technician=site["tech"], findings="做完了")
     _fill_all(order, site["tech"])
     work_order_complete(work_order=order, technician=site["tech"], findings="做完了")

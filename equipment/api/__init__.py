@@ -1,0 +1,1 @@
+"""Read API of the equipment ledger: items, maintenance plans and the KPIs."""
