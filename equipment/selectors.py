@@ -125,3 +125,12 @@ def plans_covering(item: Equipment) -> list:
         if listed or in_place or plan.equipment.filter(pk=item.pk).exists():
             found.append(plan)
     return found
+
+
+def status_before(item: Equipment, reference: str) -> str | None:
+    """The status ``item`` had before the first change made under ``reference`` (a work order's
+    number), or None when no change carries it."""
+    from .models import StatusChange
+
+    first = StatusChange.objects.filter(equipment=item, reference=reference).order_by("at", "pk").first()
+    return first.from_status or None if first else None

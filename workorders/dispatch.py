@@ -61,17 +61,20 @@ def matching_rule(wo: WorkOrder, at: dt.datetime) -> DispatchRule | None:
 
 def pick_technician(rule: DispatchRule, at: dt.datetime):
     """The team member the rule's strategy picks among those on duty at ``at``, or None."""
+    return _pick(rule.team, at, rule.strategy, rule.last_assigned.employee_no if rule.last_assigned_id else None)
+
+
+def _pick(team, at: dt.datetime, strategy: str = Strategy.LEAST_LOADED, last: str | None = None):
     from attendance.selectors_duty import staff_on_duty
 
     on_duty = list(
-        staff_on_duty(at=at, team=rule.team)
+        staff_on_duty(at=at, team=team)
         .annotate(load=Count("assigned_orders", filter=Q(assigned_orders__status__in=OPEN)))
         .order_by("employee_no")
     )
     if not on_duty:
         return None
-    if rule.strategy == Strategy.ROUND_ROBIN:
-        last = rule.last_assigned.employee_no if rule.last_assigned_id else None
+    if strategy == Strategy.ROUND_ROBIN:
         following = [s for s in on_duty if last is None or s.employee_no > last]
         return (following or on_duty)[0]
     return min(on_duty, key=lambda s: (s.load, s.employee_no))
@@ -80,11 +83,21 @@ def pick_technician(rule: DispatchRule, at: dt.datetime):
 @transaction.atomic
 def work_order_auto_dispatch(*, work_order: WorkOrder, at: dt.datetime | None = None) -> bool:
     """Apply the dispatch rules to a submitted order. Returns whether it was given to someone; an
-    order no rule can place (or whose team has nobody on duty) stays in the team's queue."""
+    order no rule can place (or whose team has nobody on duty) stays in the team's queue.
+
+    A planned order (maintenance plan) belongs to the plan's team: the rules, written for reported
+    faults (nights to the duty team, elevators to the vendor ...), do not apply to it; it goes to
+    the least loaded member of its team on duty, or waits in that team's queue."""
     from .services import work_order_dispatch
 
     at = at or timezone.now()
     wo = WorkOrder.objects.select_related("location", "equipment__category__parent").get(pk=work_order.pk)
+    if wo.origin == WorkOrder.Origin.PLAN and wo.team_id:
+        person = _pick(wo.team, at)
+        if person is None:
+            return False
+        work_order_dispatch(work_order=wo, assignee=person, team=wo.team, auto=True)
+        return True
     rule = matching_rule(wo, at)
     if rule is None:
         return False

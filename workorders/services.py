@@ -407,8 +407,30 @@ def work_order_cancel(*, work_order: WorkOrder, reason: str, actor) -> WorkOrder
     _end_hold(wo, timezone.now())
     wo.save(update_fields=["status", "hold_reason", "held_since", "held_minutes", "resolution_due", "updated_at"])
     _event(wo, EventKind.CANCELLED, actor, before, reason)
+    _equipment_restore(wo, actor)
     run_hooks(wo, "cancelled", actor)
     return wo
+
+
+def _equipment_restore(wo: WorkOrder, actor) -> None:
+    """A cancelled repair gives the item back the status it had before the order made it faulty,
+    unless another open repair of the same item still holds it."""
+    from equipment.models import Status as EquipmentStatus
+    from equipment.selectors import status_before
+    from equipment.services import equipment_status_set
+
+    if wo.equipment_id is None or wo.kind != WorkOrder.Kind.REPAIR:
+        return
+    others = WorkOrder.objects.filter(equipment_id=wo.equipment_id, kind=WorkOrder.Kind.REPAIR, status__in=OPEN)
+    if others.exclude(pk=wo.pk).exists():
+        return
+    item = wo.equipment
+    if item.status not in (EquipmentStatus.FAULTY, EquipmentStatus.UNDER_REPAIR):
+        return
+    previous = status_before(item, wo.number)
+    if previous and previous != item.status:
+        equipment_status_set(equipment=item, status=previous, actor=actor, reference=wo.number,
+                             reason=str(WorkOrder.Status.CANCELLED.label))  # fmt: skip
 
 
 # --- help, escalation, notes ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from workorders.models import Category, DispatchRule
 from workorders.services import (
     work_order_accept,
     work_order_arrive,
+    work_order_cancel,
     work_order_complete,
     work_order_create,
     work_order_dispatch,
@@ -87,6 +88,34 @@ def test_the_item_status_follows_its_repair_and_keeps_the_order_number(world):
     work_order_complete(work_order=wo, technician=tech, findings="压缩机过载保护", labour_minutes=90)
     history = list(StatusChange.objects.filter(equipment=chiller).values_list("to_status", "reference"))
     assert history == [("faulty", wo.number), ("under_repair", wo.number), ("in_service", wo.number)]
+
+
+def test_a_cancelled_repair_gives_the_item_back_its_status_unless_another_repair_holds_it(world):
+    chiller, tech, nurse = world["chiller"], world["tech"], world["nurse"]
+    mistaken = work_order_create(category=world["repair"], title="冷机异响", equipment=chiller, requester=nurse)
+    work_order_dispatch(work_order=mistaken, assignee=tech)
+    work_order_accept(work_order=mistaken, technician=tech)
+    work_order_arrive(work_order=mistaken, technician=tech, scanned_equipment=chiller)
+    work_order_start(work_order=mistaken, technician=tech)
+    work_order_cancel(work_order=mistaken, reason="误报：声音正常", actor=nurse.user)
+    chiller.refresh_from_db()
+    assert chiller.status == "in_service"  # not left faulty by a report that was withdrawn
+    assert StatusChange.objects.filter(equipment=chiller).last().reference == mistaken.number
+
+    first = work_order_create(category=world["repair"], title="冷机跳闸", equipment=chiller, requester=nurse)
+    second = work_order_create(category=world["repair"], title="冷机又跳闸", equipment=chiller, requester=nurse)
+    work_order_cancel(work_order=second, reason="重复报修", actor=nurse.user)
+    chiller.refresh_from_db()
+    assert chiller.status == "faulty"  # the first report is still open
+    work_order_cancel(work_order=first, reason="已自行恢复", actor=nurse.user)
+    chiller.refresh_from_db()
+    assert chiller.status == "in_service"
+
+    equipment_status_set(equipment=chiller, status="out_of_service", reason="停用检修")
+    parked = work_order_create(category=world["repair"], title="停用期间报修", equipment=chiller, requester=nurse)
+    work_order_cancel(work_order=parked, reason="停用中", actor=nurse.user)
+    chiller.refresh_from_db()
+    assert chiller.status == "out_of_service"  # back to what it was, not to in service
 
 
 def test_a_retired_item_keeps_its_status(world):

@@ -80,6 +80,21 @@ def test_rules_apply_in_order_and_only_when_they_match(world):
     assert WorkOrder.objects.filter(auto_dispatched=True).count() == 2
 
 
+def test_a_planned_order_goes_to_its_plan_team_whatever_the_rules_say(world):
+    night = Team.objects.create(code="night", name="夜班组")
+    DispatchRule.objects.create(name="全天给夜班组", order=1, team=night, strategy="least_loaded")
+    reported = report(world)
+    assert (reported.team, reported.assignee) == (night, None)  # the rule catches a reported fault
+    planned = work_order_create(category=world["hvac"], title="空调机组月保", kind="maintenance", origin="plan",
+                                location=world["place"], team=world["team"])  # fmt: skip
+    assert planned.team == world["team"] and planned.assignee in (world["甲"], world["乙"])  # on duty in its team
+    assert planned.auto_dispatched is True
+    nobody = Team.objects.create(code="idle", name="无人班组")
+    waiting = work_order_create(category=world["hvac"], title="巡检", kind="inspection", origin="plan",
+                                location=world["place"], team=nobody)  # fmt: skip
+    assert (waiting.status, waiting.team, waiting.assignee) == ("submitted", nobody, None)
+
+
 def test_time_window_across_midnight():
     rule = DispatchRule(name="夜间", time_from=dt.time(20), time_to=dt.time(8))
     wo = WorkOrder(priority="normal")
