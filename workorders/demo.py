@@ -5,12 +5,20 @@ rules, and a year of work orders ending now, with the timeline of every order.
   SLA targets per priority, tighter for urgent elevator and medical-gas orders; dispatch rules:
   medical gas to one person, elevators to the maintenance vendor, nights (22:00–07:00) to the
   water & electricity team in turn, otherwise each category's team, least loaded first.
-- Orders: ≈3,000 at ``small``, 100,000 at ``hospital``, 1,000,000 at ``large``, spread over the
-  last 365 days by weekday, hour and season (air conditioning in summer). Each order's life is
+- Categories are linked to the equipment categories of ``equipment.demo`` (HVAC to 空调暖通 ...).
+- Reported orders: ≈3,000 at ``small``, 100,000 at ``hospital``, 1,000,000 at ``large``, spread over
+  the last 365 days by weekday, hour and season (air conditioning in summer). Each order's life is
   drawn milestone by milestone (dispatch, response, travel, work, holds, verification or automatic
   close, cancellation, hand-backs and reopens) and cut at the present, so the last hours hold open
   orders; a few planned ones make sure every open status is there. Fields are derived from the
   timeline written with them (``WorkOrderEvent``), so the two always agree.
+- Equipment (``demo_repairs``): reports about a kind of item (an air conditioner, a distribution
+  box, an elevator ...) name one, and every repair moves its item faulty → under repair → in
+  service in the ledger's history along the order's timeline.
+- Planned maintenance (``demo_maintenance``), on top of the reports: the equipment demo's plans
+  played through the year as the morning job would have run them, with their occurrences, orders,
+  filled checklists and the repair orders failed lines opened; up to the last run, so the job finds
+  nothing to redo.
 - The demo logins: the ``requester`` has a few orders of their own (one completed, waiting for
   their rating, one under way), the ``technician`` has new orders to accept and one accepted, and
   the ``team_lead``'s team queue has an order nobody took yet.
@@ -269,7 +277,7 @@ ORDER_FIELDS = (
     "auto_dispatched", "response_due", "resolution_due", "submitted_at", "dispatched_at", "accepted_at", "arrived_at",
     "completed_at", "closed_at", "auto_closed", "findings", "cause", "actions", "labour_minutes", "parts_cost",
     "rating", "rating_comment", "reopen_count", "held_since", "held_minutes", "created_by_id", "created_at",
-    "updated_at",
+    "updated_at", "equipment_id",
 )  # fmt: skip
 EVENT_FIELDS = ("work_order_id", "kind", "from_status", "to_status", "actor_id", "at", "comment", "data")
 
@@ -287,13 +295,14 @@ def seed(scale: str, rng: random.Random, *, orders: int | None = None) -> dict[s
     categories = _seed_categories(counts)
     _seed_policies(counts, categories)
     _seed_rules(counts, categories)
+    links = _seed_equipment_categories(categories)
     if WorkOrderEvent.objects.filter(kind=E.SUBMITTED, data__demo=True).exists():
-        counts.update(work_orders=0, events=0)
+        counts.update(dict.fromkeys(("work_orders", "events", *PLANNED_COUNTS), 0), category_links=links)
         return counts
-    from .demo_history import History
+    from .demo_maintenance import MaintenanceHistory
 
-    history = History(own, scale, ORDERS[scale] if orders is None else orders, categories)
-    counts.update(history.run())
+    history = MaintenanceHistory(own, scale, ORDERS[scale] if orders is None else orders, categories)
+    counts.update(history.run(), category_links=links)
     return counts
 
 
@@ -309,6 +318,40 @@ def _seed_categories(counts: dict[str, int]) -> dict[str, Category]:
             created += 1
     counts["categories"] = created
     return existing
+
+
+# Work on equipment of these categories (codes of ``equipment.demo_catalog``, and the ones below
+# them) falls under the work-order category: reports from an item's label, planned maintenance.
+EQUIPMENT_CATEGORIES = {
+    "water_electric": ("POWER", "WATER", "FIRE", "PRESSURE"),
+    "hvac": ("HVAC",),
+    "plumbing": ("SEWAGE_PUMP",),
+    "weak_current": ("WEAK",),
+    "elevator": ("ELEVATOR",),
+    "medical_gas": ("GAS", "AIR_RECEIVER"),
+    "cleaning_equipment": ("CLEANING",),
+}
+# What the history adds besides the orders (a second run reports them as +0).
+PLANNED_COUNTS = ("daily_sequences", "reports_on_items", "status_changes", "planned_orders", "occurrences",
+                  "checklist_entries")  # fmt: skip
+
+
+def _seed_equipment_categories(categories: dict[str, Category]) -> int:
+    """Link each category to its equipment categories, unless it has some already (an
+    administrator's choice stays)."""
+    from equipment.models import Category as ItemCategory
+
+    items = dict(ItemCategory.objects.values_list("code", "id"))
+    linked = set(Category.equipment_categories.through.objects.values_list("from_category_id", flat=True))
+    created = 0
+    for code, item_codes in EQUIPMENT_CATEGORIES.items():
+        category = categories.get(code)
+        wanted = [items[c] for c in item_codes if c in items]
+        if category is None or category.pk in linked or not wanted:
+            continue
+        category.equipment_categories.set(wanted)  # through the manager: the audit trail records it
+        created += len(wanted)
+    return created
 
 
 def _seed_policies(counts: dict[str, int], categories: dict[str, Category]) -> None:

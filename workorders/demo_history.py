@@ -74,14 +74,15 @@ class _Order:
     ``(at, kind, to_status, actor_id, comment, data_json, payload)`` with ``at`` in epoch seconds."""
 
     __slots__ = (
-        "assignee", "auto", "category", "contact", "creator", "department", "description", "events", "fault", "id",
-        "kind", "labour", "location", "number", "origin", "parent", "parts", "plan", "priority", "queue_team",
-        "requester", "requester_user", "span", "t0", "team", "title", "vendor",
+        "assignee", "auto", "category", "contact", "creator", "department", "description", "due", "equipment",
+        "events", "fault", "id", "kind", "labour", "location", "number", "origin", "parent", "parts", "plan",
+        "priority", "queue_team", "requester", "requester_user", "span", "t0", "team", "title", "vendor",
     )  # fmt: skip
 
     def __init__(self) -> None:
         self.parent = self.requester = self.requester_user = self.creator = self.department = None
         self.location = self.assignee = self.vendor = self.team = self.queue_team = self.plan = None
+        self.equipment = self.due = None  # the item worked on; planned work: due time (epoch seconds)
         self.contact = ""
         self.auto = True
         self.span = (0.0, 0.0)
@@ -574,6 +575,7 @@ class History:
                 self._link(o)
             self._route(o, dt.datetime.fromtimestamp(o.t0, self.tz).hour)
             self._life(o)
+        self._attach(o)
         now, stamp = self.now, self.stamp
         row = o.category
         sla = self.sla.get((o.priority, row.code))
@@ -614,7 +616,9 @@ class History:
             elif kind == E.AUTO_CLOSED:
                 closed, auto_closed = when, True
         response_due = resolution_due = None
-        if sla:
+        if o.due is not None:  # planned work: no response target, done by the end of its due day
+            resolution_due = stamp(o.due)
+        elif sla:
             response_due = stamp(t0 + sla[0])
             resolution_due = stamp(t0 + sla[1] + (held if self.exclude_hold else 0))
         fault = o.fault
@@ -625,7 +629,7 @@ class History:
             closed, auto_closed, fault.findings if done else "", fault.cause if done else "",
             fault.actions if done else "", o.labour if done else 0, o.parts if done else "0.00", rating,
             rating_comment, reopened, stamp(held_since) if held_since is not None else None, int(held // 60),
-            o.creator, submitted, last,
+            o.creator, submitted, last, o.equipment,
         ))  # fmt: skip
         if assignee and o.kind == K.REPAIR and rng.random() < 0.04:
             pool = [p for p in self.members.get(team, ()) if p != assignee]
@@ -633,6 +637,10 @@ class History:
                 self.helper_rows.append((wo_id, rng.choice(pool)))
         if o.kind == K.REPAIR and o.span[1] > o.span[0]:
             self.recent.append(o)
+
+    def _attach(self, o: _Order) -> None:
+        """Called once an order's timeline is drawn and its number given, before its rows are made:
+        a subclass adds what goes with it (the item it is about, its planned work)."""
 
     def _link(self, o: _Order) -> None:
         """An assistance order: asked for by the technician of a recent order of another trade at

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection
 
@@ -40,10 +41,14 @@ class _Writer:
     def helpers(self, rows: list[tuple[int, int]]) -> None:
         raise NotImplementedError
 
-    def done(self) -> None:
-        """Move the id sequence past the ids given explicitly."""
+    def rows(self, model, names: Sequence[str], rows: list[tuple]) -> None:
+        """Rows of any other table (``names``: its fields' attribute names, in the rows' order)."""
+        raise NotImplementedError
+
+    def done(self, models: Sequence = (WorkOrder,)) -> None:
+        """Move the id sequences past the ids given explicitly."""
         with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [WorkOrder]):
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
                 cursor.execute(sql)
 
 
@@ -54,6 +59,7 @@ class _SqlWriter(_Writer):
     def __init__(self, tz) -> None:
         super().__init__(tz)
         self.adapt = connection.ops.adapt_datetimefield_value
+        self.utc_text = connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone == dt.UTC
         through = WorkOrder.helpers.through
         self.statements = {
             "orders": self._statement(WorkOrder, ORDER_FIELDS),
@@ -62,6 +68,10 @@ class _SqlWriter(_Writer):
         }
 
     def stamp(self, seconds: float):
+        # What ``adapt_datetimefield_value`` makes of the aware time (the UTC text SQLite stores, the
+        # database's time zone being UTC with USE_TZ), several times faster: it runs per row.
+        if self.utc_text:
+            return str(dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None))
         return self.adapt(dt.datetime.fromtimestamp(seconds, self.tz))
 
     @staticmethod
@@ -75,6 +85,11 @@ class _SqlWriter(_Writer):
         if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(self.statements[target], rows)
+
+    def rows(self, model, names: Sequence[str], rows: list[tuple]) -> None:
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(self._statement(model, names), rows)
 
     def orders(self, rows: list[tuple]) -> None:
         self._insert("orders", rows)
@@ -94,7 +109,7 @@ class _CopyWriter(_Writer):
 
     ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
     TEXT = frozenset({"title", "description", "contact", "findings", "cause", "actions", "rating_comment", "comment",
-                      "data"})  # fmt: skip
+                      "data", "label", "guidance", "text"})  # fmt: skip
 
     def stamp(self, seconds: float):
         return str(dt.datetime.fromtimestamp(seconds, self.tz))
@@ -133,7 +148,11 @@ class _CopyWriter(_Writer):
     def helpers(self, rows: list[tuple[int, int]]) -> None:
         self._copy(WorkOrder.helpers.through, ("workorder_id", "staff_id"), rows)
 
-    def done(self) -> None:
-        super().done()
+    def rows(self, model, names: Sequence[str], rows: list[tuple]) -> None:
+        self._copy(model, names, rows)
+
+    def done(self, models: Sequence = (WorkOrder, WorkOrderEvent)) -> None:
+        super().done(models)
+        tables = ", ".join(f'"{model._meta.db_table}"' for model in models)
         with connection.cursor() as cursor:  # fresh statistics for the planner
-            cursor.execute(f'ANALYZE "{WorkOrder._meta.db_table}", "{WorkOrderEvent._meta.db_table}"')
+            cursor.execute(f"ANALYZE {tables}")
