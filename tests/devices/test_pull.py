@@ -208,8 +208,9 @@ def test_late_punches_from_a_terminal_that_was_offline(db, terminal_simulator):
 
 
 def test_same_punches_by_pull_push_and_file_are_stored_once(db, terminal_simulator):
-    sim = terminal_simulator(users=3, history_days=1, seed=4)
+    sim = terminal_simulator(users=3, history_days=3, seed=4)  # three days: punches whatever the hour now
     records = [(r.pin, r.timestamp) for r in sim.attendance]
+    assert len(records) >= 10
     punches_record(terminal_serial=sim.serial, tz="Asia/Shanghai", source="push",
                    punches=[PunchIn(pin, t) for pin, t in records[:5]])  # fmt: skip
     outcome = terminal_pull(terminal=_terminal(sim))
