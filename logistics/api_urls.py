@@ -8,6 +8,7 @@ from attendance.api.results import DailyResultViewSet, MonthlyTotalsView
 from attendance.api.views import PunchViewSet
 from devices.api.views import TerminalRunViewSet, TerminalViewSet
 from equipment.api import urls as equipment_api
+from spareparts.api import urls as spareparts_api
 from workorders.api.views import WorkOrderKpisView, WorkOrderViewSet
 
 router = DefaultRouter()
@@ -17,7 +18,7 @@ router.register("punches", PunchViewSet, basename="punch")
 router.register("attendance/daily-results", DailyResultViewSet, basename="daily-result")
 router.register("attendance/requests", AttendanceRequestViewSet, basename="attendance-request")
 router.register("workorders", WorkOrderViewSet, basename="workorder")
-for prefix, viewset, basename in equipment_api.ROUTES:
+for prefix, viewset, basename in (*equipment_api.ROUTES, *spareparts_api.ROUTES):
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

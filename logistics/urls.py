@@ -26,6 +26,7 @@ urlpatterns = [
     path("attendance/", include("attendance.urls")),
     path("workorders/", include("workorders.urls")),
     path("equipment/", include("equipment.urls")),
+    path("spareparts/", include("spareparts.urls")),
     path("terminals/", include("devices.urls")),
     # Terminals push over plain HTTP to /iclock/ (exempt from the HTTPS redirect in production).
     path("iclock/", include("devices.urls_iclock")),

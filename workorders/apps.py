@@ -9,6 +9,7 @@ class WorkordersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from logistics.org.api_auth import API_SCOPES
         from logistics.org.roles import DISPATCHER, MANAGER, SYSADMIN, TEAM_LEAD, TECHNICIAN, grant
 
         from . import maintenance, menus
@@ -16,6 +17,8 @@ class WorkordersConfig(AppConfig):
 
         menus.register()
         maintenance.register_hooks()
+        # the scope the work-order API's writes need (``api.views.WRITE_SCOPE``), grantable in the admin
+        API_SCOPES["workorders"] = _("Report work orders and move them along")
         for model in (Category, SlaPolicy, DispatchRule):
             auditlog.register(model)
         config = [

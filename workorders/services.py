@@ -8,6 +8,7 @@ outbox, all in one transaction: a second accept of the same order fails with ``I
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -431,6 +432,23 @@ def _equipment_restore(wo: WorkOrder, actor) -> None:
     if previous and previous != item.status:
         equipment_status_set(equipment=item, status=previous, actor=actor, reference=wo.number,
                              reason=str(WorkOrder.Status.CANCELLED.label))  # fmt: skip
+
+
+def work_order_parts_cost_set(*, work_order_id: int, amount) -> None:
+    """The parts charged to an order, as the spare-parts ledger counts them (issued minus returned)."""
+    if amount < 0:
+        raise DomainError(_("A parts cost cannot be negative."))
+    WorkOrder.objects.filter(pk=work_order_id).update(parts_cost=amount, updated_at=timezone.now())
+
+
+def work_orders_parts_cost_set(amounts: dict[int, Decimal]) -> int:
+    """``work_order_parts_cost_set`` for many orders at once (loading data): {order id: amount}."""
+    if any(amount < 0 for amount in amounts.values()):
+        raise DomainError(_("A parts cost cannot be negative."))
+    now = timezone.now()
+    orders = [WorkOrder(pk=pk, parts_cost=amount, updated_at=now) for pk, amount in amounts.items()]
+    WorkOrder.objects.bulk_update(orders, ["parts_cost", "updated_at"], batch_size=2000)
+    return len(orders)
 
 
 # --- help, escalation, notes ----------------------------------------------------------------------

@@ -80,3 +80,20 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DailyNumber(models.Model):
+    """The last number handed out for a prefix on a day, behind human-readable document numbers
+    such as ``RQ-20261207-0003`` (see ``numbers.py``)."""
+
+    prefix = models.CharField(_("prefix"), max_length=8)
+    day = models.DateField(_("day"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document number sequence")
+        verbose_name_plural = _("document number sequences")
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="common_dailynumber_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.day} {self.last}"

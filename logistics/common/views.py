@@ -11,17 +11,20 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import health
-from .registries import menu_for, menu_sections
+from .registries import menu_for, menu_sections, panels_for
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """Each role's entry points, drawn from the menu registry."""
+    """Each role's entry points, drawn from the menu registry, and above them the panels apps
+    register for the home page (``DetailPanel`` with target "home", rendered for the user; each
+    panel's HTML is its own card)."""
 
     template_name = "common/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = menu_sections(menu_for(self.request.user))
+        context["panels"] = panels_for("home", self.request.user, self.request)
         return context
 
 

@@ -1,0 +1,1 @@
+"""Pages of the spare-parts app, one module per area, each with its own ``urlpatterns``."""
