@@ -100,11 +100,17 @@ def _title(plan: MaintenancePlan, items: list[Equipment], due: dt.date) -> str:
     return f"{plan.name} · {what} · {due:%Y-%m-%d}"[:120]
 
 
+LISTED_ITEMS = 10  # items named in an order's description
+
+
 def _description(plan: MaintenancePlan, items: list[Equipment]) -> str:
     lines = [plan.instructions.strip()] if plan.instructions.strip() else []
     lines.append(_("Plan %(code)s, estimated %(minutes)d minutes per item.")
                  % {"code": plan.code, "minutes": plan.estimated_minutes})  # fmt: skip
-    lines += [f"- {item.code} {item.name}" + (f" @ {item.location}" if item.location_id else "") for item in items]
+    listed = items[:LISTED_ITEMS]
+    lines += [f"- {item.code} {item.name}" + (f" @ {item.location}" if item.location_id else "") for item in listed]
+    if len(items) > len(listed):  # the checklist on the order names every item
+        lines.append(_("… and %(count)d more items: see the checklist.") % {"count": len(items) - len(listed)})
     return "\n".join(lines)[:4000]
 
 

@@ -281,3 +281,35 @@ def test_the_technician_fills_the_checklist_on_the_order_page_and_a_bad_value_is
     assert refused.status_code == 302
     other.refresh_from_db()
     assert other.filled_at is None
+
+
+def test_an_order_over_many_items_folds_each_to_its_progress_and_opens_the_one_being_filled(site, client_as):
+    import re
+
+    from django.urls import reverse
+
+    for n in range(4, 13):
+        Equipment.objects.create(
+            code=f"AHU-{n:02d}", name=f"{n}号空调机组", category=site["ahu"], location=site["plant"]
+        )
+    with translation.override("en"):
+        [order] = plan_generate(monthly_plan(site, lead_days=0), D(2026, 11, 30)).orders
+    # the description names ten items; the checklist names all twelve
+    assert order.description.count("\n- ") == 10 and "and 2 more items: see the checklist" in order.description
+    _work(order, site["tech"])
+    tech = client_as(site["tech"].user)
+    page = reverse("workorders:detail", args=[order.pk])
+
+    def opened(html: str) -> list[str]:
+        return re.findall(r'<details [^>]*data-item="([^"]+)" open>', html)
+
+    html = tech.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert html.count("<details ") == 12 and opened(html) == ["AHU-04"]  # one item at a time on the phone
+    entries = ChecklistEntry.objects.filter(occurrence__equipment__code="AHU-3", required=True)
+    for entry in entries:
+        value = {"check": {"passed": "no"}, "measure": {"number": "15"}}[entry.kind]
+        done = tech.post(reverse("workorders:checklist_entry", args=[order.pk, entry.pk]), value)
+    html = tech.get(done["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert opened(html) == ["AHU-3"]  # back where the technician was
+    summary = html.split('data-item="AHU-3"')[1].split("</summary>")[0]
+    assert "2/3" in summary and "1 failed" in summary

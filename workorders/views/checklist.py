@@ -45,7 +45,10 @@ def worker_of(user, wo: WorkOrder):
     return ok, staff
 
 
-def checklist_for(user, wo: WorkOrder) -> dict | None:
+FOLD_AFTER = 3  # items shown unfolded on one order
+
+
+def checklist_for(user, wo: WorkOrder, opened: int | None = None) -> dict | None:
     """The checklist cards of an order (None when it has no plan occurrences)."""
     occurrences = list(
         Occurrence.objects.filter(work_order=wo)
@@ -57,8 +60,22 @@ def checklist_for(user, wo: WorkOrder) -> dict | None:
         return None
     may_fill, _technician = worker_of(user, wo)
     entries = [e for occ in occurrences for e in occ.entries.all()]
+    # An order over many items (a building's fan coils) folds each item to one line with its
+    # progress; the first item not finished, or the one just filled (``opened``), stays open.
+    folded = len(occurrences) > FOLD_AFTER
+    for occ in occurrences:
+        lines = list(occ.entries.all())
+        occ.filled_count = sum(1 for e in lines if e.filled)
+        occ.failed_count = sum(1 for e in lines if e.failed)
+        occ.total_count = len(lines)
+        occ.is_open = not folded or occ.pk == opened
+    if folded and not any(occ.is_open for occ in occurrences):
+        first = next((occ for occ in occurrences if occ.filled_count < occ.total_count), None)
+        if first is not None:
+            first.is_open = True
     return {
         "occurrences": occurrences,
+        "folded": folded,
         "may_fill": may_fill,
         "filled": sum(1 for e in entries if e.filled),
         "total": len(entries),
@@ -105,7 +122,8 @@ class EntryView(LoginRequiredMixin, View):
             messages.error(request, error)
         elif entry.repair_order_id:
             messages.warning(request, _("Repair order %(number)s opened.") % {"number": entry.repair_order.number})
-        return HttpResponseRedirect(reverse("workorders:detail", args=[wo.pk]) + f"#entry-{entry.pk}")
+        url = reverse("workorders:detail", args=[wo.pk])
+        return HttpResponseRedirect(f"{url}?item={entry.occurrence_id}#entry-{entry.pk}")
 
 
 class RepairView(LoginRequiredMixin, View):
@@ -125,7 +143,8 @@ class RepairView(LoginRequiredMixin, View):
                 messages.success(request, _("Repair order %(number)s opened.") % {"number": repair.number})
             except DomainError as exc:
                 messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("workorders:detail", args=[wo.pk]) + f"#entry-{entry.pk}")
+        url = reverse("workorders:detail", args=[wo.pk])
+        return HttpResponseRedirect(f"{url}?item={entry.occurrence_id}#entry-{entry.pk}")
 
 
 urlpatterns = [

@@ -75,7 +75,9 @@ def detail_context(request: HttpRequest, wo: WorkOrder) -> dict:
             "dispatch": DispatchForm(auto_id="dispatch_%s", team=wo.team) if "dispatch" in actions else None,
         },
         "is_vendor_order": wo.vendor_id is not None and wo.assignee_id is None,
-        "checklist": checklist_for(request.user, wo) if wo.origin == WorkOrder.Origin.PLAN else None,
+        "checklist": checklist_for(request.user, wo, _int(request.GET.get("item")))
+        if wo.origin == WorkOrder.Origin.PLAN
+        else None,
     }
 
 
@@ -308,3 +310,7 @@ urlpatterns = [
     path("arrive/equipment/<str:token>/", ArriveHereView.as_view(), {"kind": "equipment"}, name="arrive_at_item"),
     path("<int:pk>/attachments/<int:attachment_pk>/", AttachmentView.as_view(), name="attachment"),
 ]
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
