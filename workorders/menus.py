@@ -118,14 +118,39 @@ def _has_arrivable_at_item(item, user) -> bool:
 
 
 def _equipment_orders(item, request) -> str:
-    """The item's work orders (the newest 20) with the totals behind its cost and downtime."""
-    from django.db.models import Count, Sum
+    """The item's work orders (the newest 20): its repairs and the planned orders that covered it,
+    with the totals behind its cost. A planned order over several items counts at this item's
+    share (labour and parts divided by the items it covered)."""
+    from django.db.models import Count, F, FloatField, OuterRef, Q, Subquery, Sum
+    from django.db.models.functions import Cast
     from django.template.loader import render_to_string
 
+    from .models import Occurrence
     from .selectors import orders_visible_to
 
-    orders = orders_visible_to(request.user).filter(equipment=item)
-    totals = orders.aggregate(count=Count("pk"), labour=Sum("labour_minutes"), parts=Sum("parts_cost"))
+    covered = Occurrence.objects.filter(equipment=item).values("work_order_id")
+    orders = orders_visible_to(request.user).filter(Q(equipment=item) | Q(pk__in=covered))
+    items = Subquery(
+        Occurrence.objects.filter(work_order=OuterRef("pk"))
+        .values("work_order")
+        .annotate(n=Count("equipment", distinct=True))
+        .values("n")
+    )
+    shared = orders.exclude(equipment=item).annotate(items=Cast(items, FloatField()))
+    own = orders.filter(equipment=item).aggregate(
+        count=Count("pk"), labour=Sum("labour_minutes"), parts=Sum("parts_cost")
+    )
+    part = shared.aggregate(
+        count=Count("pk"),
+        labour=Sum(Cast(F("labour_minutes"), FloatField()) / F("items")),
+        parts=Sum(Cast(F("parts_cost"), FloatField()) / F("items")),
+    )
+    totals = {
+        "count": own["count"] + part["count"],
+        "labour": round((own["labour"] or 0) + (part["labour"] or 0)),
+        "parts": f"{float(own['parts'] or 0) + (part['parts'] or 0):.2f}",
+        "shared": part["count"],
+    }
     recent = orders.select_related("category", "assignee").order_by("-submitted_at")[:20]
     return render_to_string("workorders/partials/_equipment_orders.html",
                             {"orders": recent, "totals": totals}, request=request)  # fmt: skip

@@ -313,3 +313,23 @@ def test_an_order_over_many_items_folds_each_to_its_progress_and_opens_the_one_b
     assert opened(html) == ["AHU-3"]  # back where the technician was
     summary = html.split('data-item="AHU-3"')[1].split("</summary>")[0]
     assert "2/3" in summary and "1 failed" in summary
+
+
+def test_the_item_page_counts_the_planned_orders_that_covered_it_at_its_share(site, client_as):
+    from django.urls import reverse
+
+    from workorders.services import work_order_create
+
+    [planned] = plan_generate(monthly_plan(site, lead_days=0), D(2026, 11, 30)).orders  # three items
+    _work(planned, site["tech"])
+    _fill_all(planned, site["tech"])
+    work_order_complete(work_order=planned, technician=site["tech"], findings="保养完成", labour_minutes=90)
+    repair = work_order_create(category=site["hvac_orders"], title="皮带断裂", equipment=site["items"][0],
+                               auto_dispatch=False)  # fmt: skip
+    _work(repair, site["tech"])
+    work_order_complete(work_order=repair, technician=site["tech"], findings="更换皮带", labour_minutes=60)
+    html = client_as(site["lead"].user).get(reverse("equipment:detail", args=[site["items"][0].pk]),
+                                             HTTP_ACCEPT_LANGUAGE="en").content.decode()  # fmt: skip
+    totals = html.split('id="equipment-order-totals">')[1].split("</p>")[0]
+    assert "2 orders" in totals and "labour 90 min" in totals  # 60 for its repair + 90 / 3 for the plan
+    assert planned.number in html and repair.number in html and "count at this item's share" in html
