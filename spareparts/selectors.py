@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 
 from .models import Balance, Item, Movement, Requisition, RequisitionLine, Transfer, TransferLine, Warehouse
 from .models.stock import ZERO
@@ -68,3 +68,18 @@ def work_order_requisitions(work_order) -> QuerySet[Requisition]:
         .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("created_at", "pk")
     )
+
+
+def parts_used_on(item, limit: int = 20) -> tuple[list[dict], Decimal]:
+    """The parts the repairs of an equipment item used (issued minus returned, by part, most
+    valuable first) and their total value."""
+    from .models import MovementKind
+
+    rows = (
+        Movement.objects.filter(work_order__equipment=item, kind__in=(MovementKind.ISSUE, MovementKind.RETURN))
+        .values("item__code", "item__name", "item__unit")
+        .annotate(quantity=Sum("quantity"), amount=Sum("amount"), orders=Count("work_order", distinct=True))
+        .order_by("amount", "item__code")
+    )
+    used = [{**r, "quantity": -r["quantity"], "amount": -r["amount"]} for r in rows if r["quantity"]]
+    return used[:limit], sum((r["amount"] for r in used), ZERO)

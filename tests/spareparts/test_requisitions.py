@@ -162,3 +162,25 @@ def test_cancelling_the_order_releases_its_reservations(stocked):
     work_order_cancel(work_order=w["order"], reason="已由厂家处理", actor=w["manager"])
     assert held(w["contactor"], w["bin_a"]) == (D("5"), D("0"))
     assert Requisition.objects.get().lines.get().state == "released"
+
+
+def test_the_equipment_page_shows_the_parts_its_repairs_used(stocked, client_as):
+    from django.urls import reverse
+
+    from equipment.models import Category as EquipmentCategory
+    from equipment.models import Equipment
+    from workorders.models import WorkOrder
+
+    w, keeper = stocked, stocked["keeper"].user
+    pump = Equipment.objects.create(code="PUMP-1", name="1号生活水泵",
+                                    category=EquipmentCategory.objects.create(code="PUMP", name="水泵"))  # fmt: skip
+    WorkOrder.objects.filter(pk=w["order"].pk).update(equipment=pump)
+    line = ask(w, (w["contactor"], w["bin_a"], "3")).lines.get()
+    line_approve(line=line, actor=keeper)
+    line_issue(line=line, actor=keeper)
+    line_return(line=line, quantity="1", actor=keeper)
+    html = client_as(w["manager"]).get(reverse("equipment:detail", args=[pump.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    panel = html.content.decode().split('data-panel="spareparts.equipment_parts"')[1]
+    assert "Parts used in its repairs: 80.00" in panel  # 2 contactors kept at 40
+    row = panel.split('data-part="P-0001"')[1].split("</tr>")[0]
+    assert "2 个" in row and "80.00" in row
