@@ -254,7 +254,7 @@ def day_compute(inp: DayInput, *, fast: bool = True) -> DayOutcome:
 
     out = DayOutcome(day_type=inp.day_type, status="present")
     codes: list[str] = []
-    for shift in sorted(inp.shifts, key=lambda s: s.start):
+    for shift in sorted(inp.shifts, key=lambda s: (s.start, s.code)):  # the same codes whatever the roster order
         if shift.code not in codes:
             codes.append(shift.code)
         segments = shift_segments(shift, inp.day)

@@ -41,7 +41,10 @@ class DailyResult(models.Model):
 
     Status = DayStatus
 
-    staff = models.ForeignKey("org.Staff", on_delete=models.CASCADE, related_name="+", verbose_name=_("staff"))
+    # no index of its own: the unique (staff, date) serves every lookup by person (one index less to
+    # maintain when a month of results is written)
+    staff = models.ForeignKey("org.Staff", on_delete=models.CASCADE, related_name="+", verbose_name=_("staff"),
+                              db_index=False)  # fmt: skip
     date = models.DateField(_("date"))
     day_type = models.CharField(_("day type"), max_length=8, choices=DayType.choices)
     status = models.CharField(_("status"), max_length=10, choices=DayStatus.choices)
