@@ -17,7 +17,7 @@ stock history ending now that the ledger audit finds right to the cent (tables: 
   a parts cost, released on cancelled ones, rejected, and on the orders under way pending, approved
   and issued lines for the keepers. Limits follow each warehouse's consumption, so the alerts at
   the end are what the year left.
-- ``_Book.post`` computes exactly as ``ledger.post`` (same moving average, same checks), so
+- ``Book.post`` computes exactly as ``ledger.post`` (same moving average, same checks), so
   ``audit.ledger_verify()`` finds nothing; parts costs go through ``work_order_parts_cost_set``,
   alerts through ``alerts.alerts_check``, and open requests notify keepers as the service does.
 

@@ -1,12 +1,11 @@
 """The year of stock history of the spare-parts demo, replayed event by event in time order and
-written in bulk (see ``demo.py`` for what it holds). ``_Book.post`` computes exactly as
+written in bulk (see ``demo.py`` for what it holds). ``Book.post`` computes exactly as
 ``ledger.post`` (same moving average, same checks), so ``audit.ledger_verify()`` finds nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
-import io
 import math
 import random
 import zlib
@@ -14,20 +13,20 @@ from bisect import bisect
 from collections import defaultdict
 from decimal import Decimal
 from itertools import accumulate
-from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from logistics.common.bulk import instances_insert
 from logistics.common.models import DailyNumber
 from logistics.org.models import Building, Campus, Staff
 
 from . import demo_catalog as data
+from .demo_book import Book, PlannedLine, PlannedOrder, RequestPlan, limit_rounded
 from .demo_catalog import Spec, bin_code
-from .ledger import COST, money
 from .models import (
     Balance,
     Item,
@@ -62,89 +61,6 @@ CURRENT = ((("pending", 0), ("pending", 0)), (("approved", 0), ("pending", 0)), 
            (("approved", 0),))  # fmt: skip
 
 
-# --- the ledger, replayed -------------------------------------------------------------------------
-class _Bal:
-    __slots__ = ("at", "high", "low", "on_hand", "reserved", "value")
-
-    def __init__(self) -> None:
-        self.on_hand = self.reserved = self.value = ZERO
-        self.low = self.high = self.at = None
-
-    @property
-    def available(self) -> Decimal:
-        return self.on_hand - self.reserved
-
-
-class _Book:
-    """Balances in memory and the movements to write, figured with ``ledger.post``'s arithmetic."""
-
-    def __init__(self, new_id) -> None:
-        self.rows: dict[tuple[int, int], _Bal] = defaultdict(_Bal)
-        self.new_id, self.written, self.movements = new_id, 0, []
-        self.charged: dict[int, Decimal] = defaultdict(Decimal)  # per work order
-
-    def post(self, item: Item, wh: int, quantity=ZERO, reserve=ZERO, *, at, kind="", unit_cost=None,
-             actor=None, document="", reason="", work_order=None, line=None) -> Movement | None:  # fmt: skip
-        b = self.rows[(item.pk, wh)]
-        on_hand, reserved = b.on_hand + quantity, b.reserved + reserve
-        if on_hand < 0 or reserved < 0 or reserved > on_hand:
-            raise AssertionError(f"demo replay took more than there is: {item.code}@{wh}")
-        movement = None
-        if quantity:
-            if quantity > 0:
-                if unit_cost is None:
-                    unit_cost = (b.value / b.on_hand).quantize(COST) if b.on_hand else item.unit_cost
-                amount = money(quantity * unit_cost)
-            else:
-                amount = -b.value if on_hand == 0 else -min(money(-quantity * b.value / b.on_hand), b.value)
-                unit_cost = (-amount / -quantity).quantize(COST)
-            b.value += amount
-            movement = Movement(id=self.new_id(), item_id=item.pk, warehouse_id=wh, kind=kind, quantity=quantity,
-                                unit_cost=unit_cost, amount=amount, on_hand_after=on_hand, value_after=b.value, at=at,
-                                actor_id=actor, reason=reason[:300], document=document, work_order_id=work_order,
-                                requisition_line=line)  # fmt: skip
-            self.written += 1
-            self.movements.append(movement)
-            if work_order:
-                self.charged[work_order] += amount
-        b.on_hand, b.reserved, b.at = on_hand, reserved, at
-        return movement
-
-
-class _Order(NamedTuple):
-    id: int
-    category: str
-    assignee: int
-    start: dt.datetime  # arrived, else accepted
-    end: dt.datetime  # completed or cancelled (just now for those under way)
-    campus: int | None
-    building: int | None
-    fits: int | None  # equipment category
-
-
-class _Line:
-    """A requisition line as planned: what it asks, how it ends, when each step happens."""
-
-    __slots__ = ("approved", "force", "item", "leaf", "outcome", "quantity", "returned", "row", "spec", "times")
-
-    def __init__(self, item, spec, quantity, outcome, approved=None, returned=ZERO, force=None) -> None:
-        self.item, self.spec, self.quantity, self.outcome = item, spec, quantity, outcome
-        self.approved, self.returned, self.force, self.leaf, self.row = approved, returned, force, None, None
-        self.times: dict[str, dt.datetime] = {}
-
-
-class _Plan(NamedTuple):
-    order: _Order
-    at: dt.datetime
-    lines: list[_Line]
-    current: bool = False
-
-
-def _rounded(value: float, fractional: bool) -> Decimal:
-    """A limit: whole pieces, or measures in fives; never below one piece or five measures."""
-    return max(Decimal(math.ceil(value / 5) * 5), Decimal(5)) if fractional else Decimal(max(math.ceil(value), 1))
-
-
 class History:
     """A year of stock: planned from the demo orders, replayed in time order, written in bulk."""
 
@@ -158,7 +74,7 @@ class History:
         self.heap: list = []
         self.seq = 0
         self.next_ids: dict[type, int] = {}
-        self.book = _Book(lambda: self.nid(Movement))
+        self.book = Book(lambda: self.nid(Movement))
         self.queue: dict[type, list] = defaultdict(list)
         self.numbers = defaultdict(int, {(p, d): n for p, d, n in DailyNumber.objects.filter(
             prefix__in=("RC", "TR", "ST", "RQ")).values_list("prefix", "day", "last")})  # fmt: skip
@@ -218,7 +134,7 @@ class History:
         letter = next((a.letter for a in store.areas if top in a.categories), "")
         return self.wh[bin_code(store.code, letter, zlib.crc32(spec.code.encode()) % data.BINS[self.scale] + 1)].pk
 
-    def route(self, order: _Order, item: Item, spec: Spec) -> list[int]:
+    def route(self, order: PlannedOrder, item: Item, spec: Spec) -> list[int]:
         """Where a line of ``order`` may take ``item`` from, best first: the building's store, the
         campus store, the main store."""
         leaves = []
@@ -276,7 +192,7 @@ class History:
                     pools[key].append((item, spec))
         self.pools = {key: (pairs, list(accumulate(s.popularity for _i, s in pairs))) for key, pairs in pools.items()}
 
-    def _orders(self, queryset, end_field: str | None) -> list[_Order]:
+    def _orders(self, queryset, end_field: str | None) -> list[PlannedOrder]:
         fields = ("id", "category__code", "assignee_id", "accepted_at", "arrived_at", end_field or "id",
                   "location__campus_id", "location__building_id", "equipment__category_id")  # fmt: skip
         orders = []
@@ -284,10 +200,10 @@ class History:
             start = arrived or accepted
             end = max(self.now - 2 * M, start) if end_field is None else max(end, min(start + 20 * M, self.now - M))
             if start > self.start + DAY:
-                orders.append(_Order(pk, category, who, start, end, campus, building, fits))
+                orders.append(PlannedOrder(pk, category, who, start, end, campus, building, fits))
         return orders
 
-    def pick(self, order: _Order, n: int, exclude=frozenset()) -> list[tuple[Item, Spec]]:
+    def pick(self, order: PlannedOrder, n: int, exclude=frozenset()) -> list[tuple[Item, Spec]]:
         """``n`` different parts for the kind of work (most often fitting the order's equipment)."""
         pool = self.pools.get(order.category) or self.pools.get("other")
         if ("fit", order.fits) in self.pools and self.rng.random() < 0.7:
@@ -302,7 +218,7 @@ class History:
         return list(chosen.values())
 
     # --- planning ----------------------------------------------------------------------------------
-    def _plan_requisitions(self) -> list[_Plan]:
+    def _plan_requisitions(self) -> list[RequestPlan]:
         from workorders.models import WorkOrder
 
         rng, plans = self.rng, []
@@ -318,15 +234,17 @@ class History:
                 quantity = self.take(spec, 2 if partial else 1)
                 approved = self.part_of(spec, quantity, 0.5) if partial else quantity
                 returns = rng.random() < 0.08 and approved >= 2
-                lines.append(_Line(item, spec, quantity, "returned" if returns else "issued", approved,
+                lines.append(PlannedLine(item, spec, quantity, "returned" if returns else "issued", approved,
                                    self.part_of(spec, approved, 0.3) if returns else ZERO))  # fmt: skip
             if lines and rng.random() < 0.05:
                 taken = {line.item.pk for line in lines}
-                lines += [_Line(i, s, self.take(s), "rejected") for i, s in self.pick(order, 1, taken)]
+                lines += [PlannedLine(i, s, self.take(s), "rejected") for i, s in self.pick(order, 1, taken)]
             plans.append(self._timed(order, lines))
         for order in self._orders(base.filter(status="cancelled"), "updated_at"):
             if rng.random() < 0.3:  # asked for parts, then the order was cancelled: released
-                lines = [_Line(i, s, self.take(s), "released") for i, s in self.pick(order, rng.choice((1, 1, 2)))]
+                lines = [
+                    PlannedLine(i, s, self.take(s), "released") for i, s in self.pick(order, rng.choice((1, 1, 2)))
+                ]
                 for line in lines:
                     line.approved = line.quantity if rng.random() < 0.4 else None
                 plans.append(self._timed(order, lines))
@@ -334,11 +252,11 @@ class History:
                              "completed_at")  # fmt: skip
         for order in sorted(rng.sample(quiet, min(QUIET_ORDERS[self.scale], len(quiet))), key=lambda o: o.id):
             outcome = rng.choice(("released", "rejected"))
-            plans.append(self._timed(order, [_Line(i, s, self.take(s), outcome) for i, s in self.pick(order, 1)]))
+            plans.append(self._timed(order, [PlannedLine(i, s, self.take(s), outcome) for i, s in self.pick(order, 1)]))
         plans += self._plan_current(self._orders(base.filter(status__in=REQUESTABLE), None))
         return [plan for plan in plans if plan.lines]
 
-    def _timed(self, order: _Order, lines: list[_Line], current: bool = False) -> _Plan:
+    def _timed(self, order: PlannedOrder, lines: list[PlannedLine], current: bool = False) -> RequestPlan:
         """When each step of each line happens, between the order's start and end (returns after it)."""
         at, end = self.span(order.start, order.end, 0.1, 0.4), order.end
         for line in lines:
@@ -347,9 +265,9 @@ class History:
             later = min(end + dt.timedelta(hours=self.rng.uniform(1, 30)), self.now - M)
             line.times["return"] = self.span(issue, end, 0.4, 0.8) if current else later
             line.times["release"] = end
-        return _Plan(order, at, lines, current)
+        return RequestPlan(order, at, lines, current)
 
-    def _plan_current(self, orders: list[_Order]) -> list[_Plan]:
+    def _plan_current(self, orders: list[PlannedOrder]) -> list[RequestPlan]:
         """Requests on the orders under way, the technician login's first and the main campus's next:
         every line state for the keepers and technicians to see and act on."""
         main_id = next((c for c, s in self.store_of.items() if s is self.main), None)
@@ -363,7 +281,7 @@ class History:
                 quantity = self.take(spec, 2 if partial or outcome == "returned" else 1)
                 approved = self.part_of(spec, quantity, 0.5) if partial else quantity
                 returned = self.part_of(spec, approved, 0.3) if outcome == "returned" else ZERO
-                lines.append(_Line(item, spec, quantity, outcome, approved, returned))
+                lines.append(PlannedLine(item, spec, quantity, outcome, approved, returned))
             plans.append(self._timed(order, lines, current=True))
         # one issue from the bin being counted, after the count began: its line is counted against that book
         early = [o for o in orders if o.start < self.now - 100 * M]  # the main campus's first (sorted so)
@@ -372,13 +290,13 @@ class History:
         if order and stocked and max(order.start, self.now - 3 * H) < self.now - 80 * M:
             at = max(order.start, self.now - 3 * H) + 20 * M
             item, spec = max(stocked, key=lambda pair: (pair[1].popularity, pair[0].code))
-            line = _Line(item, spec, Decimal(1), "issued", Decimal(1), force=self.stk["counting"])
+            line = PlannedLine(item, spec, Decimal(1), "issued", Decimal(1), force=self.stk["counting"])
             line.times.update(decide=at + 10 * M, issue=at + 20 * M)
-            plans.append(_Plan(order, at, [line], True))
+            plans.append(RequestPlan(order, at, [line], True))
             self.special = (item.pk, at + 30 * M)
         return plans
 
-    def _plan_stock(self, plans: list[_Plan]) -> None:
+    def _plan_stock(self, plans: list[RequestPlan]) -> None:
         """What each store keeps and its limits, from the demand the plans make (over twelve months)."""
         rng, by_building, by_campus = self.rng, defaultdict(int), defaultdict(int)
         for plan in plans:
@@ -416,16 +334,16 @@ class History:
         b, spec, item = self.book.rows[(item_id, leaf)], self.specs[item_id], self.item_by_id[item_id]
         fractional = spec.family.fractional
         if not central:
-            b.low = _rounded(monthly * 0.6, fractional)
-            b.high = b.low + _rounded(monthly * 1.2 + (5 if fractional else 1), fractional)
+            b.low = limit_rounded(monthly * 0.6, fractional)
+            b.high = b.low + limit_rounded(monthly * 1.2 + (5 if fractional else 1), fractional)
         elif monthly:
-            b.low = _rounded(monthly + (0 if fractional else 1), fractional)
-            b.high = b.low + _rounded(monthly * 2.5 + (10 if fractional else 2), fractional)
+            b.low = limit_rounded(monthly + (0 if fractional else 1), fractional)
+            b.high = b.low + limit_rounded(monthly * 2.5 + (10 if fractional else 2), fractional)
         elif spec.family.critical and item.is_active:  # kept however little is used
             b.low, b.high = (Decimal(5), Decimal(20)) if fractional else (Decimal(1), Decimal(3))
 
     # --- the replay --------------------------------------------------------------------------------
-    def _schedule(self, plans: list[_Plan]) -> None:
+    def _schedule(self, plans: list[RequestPlan]) -> None:
         now, first = self.now, timezone.localdate(self.start)
         self.push(self.local(first, 8), self._opening)
         for weeks in range(2, 53, 2):  # purchases, and transfers a week later, till a week or two ago
@@ -465,7 +383,9 @@ class History:
         for item, spec, leaf, _store in self.central_leaves:
             b, fractional = self.book.rows[(item.pk, leaf)], spec.family.fractional
             if b.high is not None:
-                quantity = _rounded(float(b.low + (b.high - b.low) * Decimal(self.rng.uniform(0.5, 1))), fractional)
+                quantity = limit_rounded(
+                    float(b.low + (b.high - b.low) * Decimal(self.rng.uniform(0.5, 1))), fractional
+                )
             else:
                 quantity = Decimal(self.rng.randrange(4, 21) * 5 if fractional else self.rng.randrange(2, 9))
             by_leaf[leaf].append((item, quantity, item.unit_cost))
@@ -602,7 +522,7 @@ class History:
         self.queue[StocktakeLine] += lines
 
     # --- requisitions --------------------------------------------------------------------------------
-    def _request(self, at, plan: _Plan) -> None:
+    def _request(self, at, plan: RequestPlan) -> None:
         """The technician asks (each line reserves where the part is), then each line's steps follow."""
         order, by = plan.order, self.staff_user.get(plan.order.assignee)
         waiting = any(line.outcome in ("pending", "approved") for line in plan.lines)
@@ -645,7 +565,7 @@ class History:
             self.to_notify.append((requisition, pending))
         self.counts["requisitions"] += 1
 
-    def _ensure(self, at, line: _Line) -> None:
+    def _ensure(self, at, line: PlannedLine) -> None:
         """An urgent purchase when the store holds less than is asked."""
         b = self.book.rows[(line.item.pk, line.leaf)]
         if b.available < line.quantity:
@@ -654,18 +574,18 @@ class History:
             self._receipt(at, line.leaf, [(line.item, wanted, self.price(line.item, line.spec, at, 1.08))],
                           data.RECEIPT_NOTES["urgent"], line.item.vendor_id)  # fmt: skip
 
-    def _approve(self, at, line: _Line) -> None:
+    def _approve(self, at, line: PlannedLine) -> None:
         if line.approved < line.quantity:  # approved in part: the rest is released at once
             self.book.post(line.item, line.leaf, reserve=line.approved - line.quantity, at=at, actor=self.keeper)
         self.waiting[line.leaf] += 1
 
-    def _release(self, at, line: _Line, held: Decimal | None) -> None:
+    def _release(self, at, line: PlannedLine, held: Decimal | None) -> None:
         if held is None:  # with the order's completion or cancellation: whatever it still holds
             held = line.approved or line.quantity
             self.waiting[line.leaf] -= 1 if line.approved else 0
         self.book.post(line.item, line.leaf, reserve=-held, at=at)
 
-    def _issue(self, at, line: _Line) -> None:
+    def _issue(self, at, line: PlannedLine) -> None:
         row, quantity, requisition = line.row, line.approved, line.row.requisition
         movement = self.book.post(line.item, line.leaf, -quantity, -quantity, at=at, kind=K.ISSUE, line=row,
                                   actor=self.keeper, document=requisition.number,
@@ -677,7 +597,7 @@ class History:
         if line.returned:
             self.push(line.times["return"], self._return, line)
 
-    def _return(self, at, line: _Line) -> None:
+    def _return(self, at, line: PlannedLine) -> None:
         """Unused parts back at the cost they left with (part of the line: the issue's unit cost)."""
         self.book.post(line.item, line.leaf, line.returned, at=at, kind=K.RETURN, unit_cost=line.row.unit_cost,
                        actor=self.keeper, reason=self.rng.choice(data.RETURN_REASONS),
@@ -689,7 +609,7 @@ class History:
         self.queue[Movement] += self.book.movements
         self.book.movements = []
         for model, rows in self.queue.items():
-            _insert(model, rows)
+            instances_insert(model, rows)
         self.queue.clear()
 
     def _finish(self) -> None:
@@ -703,7 +623,7 @@ class History:
         balances = [Balance(id=self.nid(Balance), item=self.item_by_id[i], warehouse=self.wh_ids[w], on_hand=b.on_hand,
                             reserved=b.reserved, value=b.value, min_quantity=b.low, max_quantity=b.high,
                             updated_at=b.at or self.start) for (i, w), b in self.book.rows.items()]  # fmt: skip
-        _insert(Balance, balances)
+        instances_insert(Balance, balances)
         with connection.cursor() as cursor:  # the id sequences past the ids given here
             for sql in connection.ops.sequence_reset_sql(no_style(), list(self.next_ids)):
                 cursor.execute(sql)
@@ -720,29 +640,3 @@ class History:
         work_orders_parts_cost_set({pk: amount for pk, amount in charged.items() if costs.get(pk) != amount})
         for requisition, rows in self.to_notify:
             notify_keepers(requisition, rows)
-
-
-def _insert(model, objs: list) -> None:
-    """Rows whose ids are given, written several times faster than ``bulk_create`` (which prepares
-    every value through its field): COPY on PostgreSQL, one prepared INSERT run over all on SQLite."""
-    if not objs:
-        return
-    fields, quote = model._meta.concrete_fields, connection.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    names = [f.attname for f in fields]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            text = io.StringIO()
-            for obj in objs:
-                values = (getattr(obj, n) for n in names)
-                text.write("\t".join("\\N" if v is None else str(v).translate(_ESCAPES) for v in values) + "\n")
-            text.seek(0)
-            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", text)
-        else:
-            times = {f.attname for f in fields if isinstance(f, models.DateTimeField)}
-            adapt = connection.ops.adapt_datetimefield_value
-            rows = [tuple(adapt(getattr(o, n)) if n in times else getattr(o, n) for n in names) for o in objs]
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})", rows)  # noqa: S608
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

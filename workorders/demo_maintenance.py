@@ -35,7 +35,7 @@ from equipment.schedules import add_interval, counts_from_completion, due_dates
 
 from .checklists import _found
 from .demo import ORIG, PRIORITIES, E, Fault, K, P, S
-from .demo_history import _dispatch_data, _lognormal, _Order, _pick
+from .demo_order import _dispatch_data, _lognormal, _Order, _pick
 from .demo_repairs import INF, PRESET, EquipmentHistory
 from .demo_writers import _CopyWriter, _SqlWriter
 from .maintenance import PLAN_KIND_TO_ORDER_KIND, _description, _title, order_category_for

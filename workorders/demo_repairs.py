@@ -27,7 +27,8 @@ from equipment.models import Equipment, StatusChange
 from equipment.models import Status as ItemStatus
 
 from .demo import E, K
-from .demo_history import History, _Order
+from .demo_history import History
+from .demo_order import _Order
 from .models import Status
 
 INF = math.inf

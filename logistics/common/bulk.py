@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 
+from django.db import connection, models
+
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -34,3 +36,26 @@ def copy_to_stage(cursor, *, stage: str, table: str, columns: Sequence[str], row
     cursor.execute(f"TRUNCATE {stage}")
     cursor.cursor.copy_expert(f"COPY {stage} ({names}) FROM STDIN", buffer)
     return names
+
+
+def instances_insert(model, objs: list) -> None:
+    """Rows whose ids are given, written several times faster than ``bulk_create`` (which prepares
+    every value through its field): COPY on PostgreSQL, one prepared INSERT run over all on SQLite."""
+    if not objs:
+        return
+    fields, quote = model._meta.concrete_fields, connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            text = io.StringIO()
+            for obj in objs:
+                values = (getattr(obj, n) for n in names)
+                text.write("\t".join("\\N" if v is None else str(v).translate(_ESCAPES) for v in values) + "\n")
+            text.seek(0)
+            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", text)
+        else:
+            times = {f.attname for f in fields if isinstance(f, models.DateTimeField)}
+            adapt = connection.ops.adapt_datetimefield_value
+            rows = [tuple(adapt(getattr(o, n)) if n in times else getattr(o, n) for n in names) for o in objs]
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})", rows)  # noqa: S608
