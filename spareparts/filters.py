@@ -18,19 +18,9 @@ from logistics.org.models import Campus
 
 from .models import Balance, Item, ItemCategory, Movement, MovementKind, Transfer, Warehouse
 from .permissions import kept_warehouse_ids
-from .selectors import subtree_ids
+from .selectors import category_subtree_ids, warehouse_subtree_ids
 
 LOW, HIGH, OUT = "low", "high", "out"
-
-
-def warehouse_subtree_ids(warehouse: Warehouse | int) -> list[int]:
-    """The ids of a warehouse and every location below it (one query per level of the tree)."""
-    return sorted(subtree_ids(Warehouse, [warehouse if isinstance(warehouse, int) else warehouse.pk]))
-
-
-def category_subtree_ids(category: ItemCategory | int) -> list[int]:
-    """The ids of a part category and every category below it."""
-    return sorted(subtree_ids(ItemCategory, [category if isinstance(category, int) else category.pk]))
 
 
 class WarehouseField(forms.ModelChoiceField):

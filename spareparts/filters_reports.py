@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from logistics.org.models import Campus, Department
 
 from .models import ItemCategory, MovementKind, Warehouse
-from .reports import CONSUMPTION_GROUPS, SLOW_DEFAULT_DAYS, category_subtree_ids, warehouse_subtree_ids
+from .reports import CONSUMPTION_GROUPS, SLOW_DEFAULT_DAYS
+from .selectors import category_subtree_ids, warehouse_subtree_ids
 
 MAX_SLOW_DAYS = 3650
 

@@ -30,8 +30,7 @@ def kept_warehouse_ids(user) -> set[int] | None:
 
 
 def can_keep(user, warehouse: Warehouse) -> bool:
-    kept = kept_warehouse_ids(user)
-    return kept is None or warehouse.pk in kept
+    return keeps(user, warehouse.pk)
 
 
 def kept_cached(user) -> set[int] | None:

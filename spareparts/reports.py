@@ -24,7 +24,6 @@ from .ledger import money
 from .models import Balance, Item, ItemCategory, Movement, MovementKind, Stocktake, Transfer, TransferLine, Warehouse
 from .models.stock import ZERO
 from .permissions import kept_warehouse_ids
-from .selectors import subtree_ids
 
 REPORT_PERMISSION = "spareparts.view_movement"
 SLOW_DEFAULT_DAYS = 180
@@ -96,15 +95,6 @@ def warehouse_tree() -> Tree:
 
 def category_tree() -> Tree:
     return Tree(ItemCategory.objects.only("pk", "code", "name", "parent_id"))
-
-
-def warehouse_subtree_ids(warehouse: Warehouse) -> set[int]:
-    """A warehouse and every location below it (a few levels: one query per level)."""
-    return subtree_ids(Warehouse, [warehouse.pk])
-
-
-def category_subtree_ids(category: ItemCategory) -> set[int]:
-    return subtree_ids(ItemCategory, [category.pk])
 
 
 # --- stock by warehouse and category --------------------------------------------------------------

@@ -6,7 +6,17 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 
-from .models import Balance, Item, Movement, Requisition, RequisitionLine, Transfer, TransferLine, Warehouse
+from .models import (
+    Balance,
+    Item,
+    ItemCategory,
+    Movement,
+    Requisition,
+    RequisitionLine,
+    Transfer,
+    TransferLine,
+    Warehouse,
+)
 from .models.stock import ZERO
 
 
@@ -19,6 +29,16 @@ def subtree_ids(model, roots) -> set[int]:
         frontier = set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
         ids |= frontier
     return ids
+
+
+def warehouse_subtree_ids(warehouse: Warehouse | int) -> list[int]:
+    """The ids of a warehouse and every location below it."""
+    return sorted(subtree_ids(Warehouse, [warehouse if isinstance(warehouse, int) else warehouse.pk]))
+
+
+def category_subtree_ids(category: ItemCategory | int) -> list[int]:
+    """The ids of a part category and every category below it."""
+    return sorted(subtree_ids(ItemCategory, [category if isinstance(category, int) else category.pk]))
 
 
 def leaf_warehouses() -> QuerySet[Warehouse]:

@@ -29,12 +29,13 @@ from logistics.common.errors import DomainError
 from logistics.common.leases import lease_acquire
 from logistics.common.paging import SlicePage
 
-from ..filters import TransferFilter, warehouse_subtree_ids
+from ..filters import TransferFilter
 from ..forms import AdjustForm, ReceiptForm, ReceiptLineForm, TransferForm, TransferLineForm, line_formset
 from ..ledger import money
 from ..models import Balance, Item, Receipt, Requisition, Stocktake, Transfer
 from ..permissions import can_keep, kept_warehouse_ids
 from ..scan import item_from_code
+from ..selectors import warehouse_subtree_ids
 from ..services import receipt_post, stock_adjust, transfer_receive, transfer_ship
 from .stock import query_of, tidy, url_or_none
 

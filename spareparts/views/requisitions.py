@@ -61,7 +61,7 @@ from ..permissions import (
     waiting_lines,
     works_on,
 )
-from ..selectors import availability, subtree_ids, work_order_requisitions
+from ..selectors import availability, warehouse_subtree_ids, work_order_requisitions
 
 LINE_CSS = {
     LineState.PENDING: "warning",
@@ -258,10 +258,6 @@ class RequisitionCreateView(LoginRequiredMixin, View):
 
 
 # --- the keeper's queue ------------------------------------------------------------------------------
-def _below(warehouse_id: int) -> set[int]:
-    return subtree_ids(Warehouse, [warehouse_id])
-
-
 def _labelled(ids) -> list[tuple[int, str]]:
     """(id, "store › area › bin") of the warehouses ``ids`` and the stores above them, by code."""
     rows: dict[int, Warehouse] = {}
@@ -299,7 +295,7 @@ class QueueView(LoginRequiredMixin, View):
         filters = form.cleaned_data if form.is_valid() else {}
         lines = scope
         if filters.get("warehouse"):
-            lines = lines.filter(warehouse_id__in=_below(filters["warehouse"]))
+            lines = lines.filter(warehouse_id__in=warehouse_subtree_ids(filters["warehouse"]))
         if filters.get("q"):
             q = filters["q"]
             lines = lines.filter(

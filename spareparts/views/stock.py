@@ -27,12 +27,12 @@ from logistics.org.qr import qr_svg
 from logistics.org.views import LABELS_PER_SHEET, MAX_LABELS
 
 from ..exports import level_key, level_text, write_stock
-from ..filters import BalanceFilter, ItemFilter, MovementFilter, warehouse_subtree_ids
+from ..filters import BalanceFilter, ItemFilter, MovementFilter
 from ..forms import LimitsForm
 from ..models import Balance, Item, Movement, RequisitionLine, Transfer, TransferLine, Warehouse
 from ..permissions import kept_warehouse_ids
 from ..scan import item_by_token, item_label_url, warehouse_by_token, warehouse_label_url, warehouse_page_for
-from ..selectors import balances, item_ledger
+from ..selectors import balances, item_ledger, warehouse_subtree_ids
 from ..services import limits_set
 
 ZERO = Decimal("0")

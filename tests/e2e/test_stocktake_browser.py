@@ -13,22 +13,14 @@ from spareparts.models import Stocktake
 from spareparts.services import receipt_post
 from tests.conftest import ARTIFACTS
 from tests.e2e import conftest as e2e
-from tests.spareparts.conftest import stores  # noqa: F401 - the spare-parts world, a fixture
+from tests.spareparts.conftest import bin_a_stock, stores  # noqa: F401 - the spare-parts world, fixtures
 
 D = Decimal
 
 
-@pytest.fixture
-def bin_a_stock(stores):  # noqa: F811
-    """Bin A1 holds 10 contactors at 40 and 5 breakers at 25."""
-    receipt_post(warehouse=stores["bin_a"], actor=stores["keeper"].user,
-                 lines=[(stores["contactor"], "10", "40"), (stores["breaker"], "5", "25")])  # fmt: skip
-    return stores
-
-
 @pytest.mark.browser
 @pytest.mark.timeout(180)
-def test_a_keeper_counts_a_bin_on_a_phone(browser, live_server, transactional_db, bin_a_stock):
+def test_a_keeper_counts_a_bin_on_a_phone(browser, live_server, transactional_db, bin_a_stock):  # noqa: F811
     """Start, count a line while a receipt arrives, scan a part that is not listed, submit: each
     count swaps its line in place (htmx) and the page stays within the phone's width."""
     s = bin_a_stock

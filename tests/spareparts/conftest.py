@@ -83,3 +83,13 @@ def stores(db, make_user):
         cable=cable,
         order=order,
     )
+
+
+@pytest.fixture
+def bin_a_stock(stores):
+    """Bin A1 holds 10 contactors at 40 and 5 breakers at 25."""
+    from spareparts.services import receipt_post
+
+    receipt_post(warehouse=stores["bin_a"], actor=stores["keeper"].user,
+                 lines=[(stores["contactor"], "10", "40"), (stores["breaker"], "5", "25")])  # fmt: skip
+    return stores

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -21,14 +20,6 @@ from spareparts.services import receipt_post, transfer_ship
 D = Decimal
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 HTMX = {"HTTP_HX_REQUEST": "true", **EN}
-
-
-@pytest.fixture
-def bin_a_stock(stores):
-    """Bin A1 holds 10 contactors at 40 and 5 breakers at 25."""
-    receipt_post(warehouse=stores["bin_a"], actor=stores["keeper"].user,
-                 lines=[(stores["contactor"], "10", "40"), (stores["breaker"], "5", "25")])  # fmt: skip
-    return stores
 
 
 def start(client, warehouse, **extra):
