@@ -84,11 +84,14 @@ def chunk_inputs_load(staff: dict[int, str], lo: dt.date, hi: dt.date, zone) -> 
     ids = list(staff)
     roster: dict[int, dict[dt.date, tuple[int, ...]]] = defaultdict(dict)
     # Tuples of ids, and one instance per shift type: model instances per entry cost more than the rules.
+    # Unsorted (the model's ordering would sort a month of a hospital's roster for nothing).
     entries = list(
-        RosterEntry.objects.filter(staff_id__in=ids, date__range=(lo, hi)).values_list("staff_id", "date", "shift_id")
+        RosterEntry.objects.filter(staff_id__in=ids, date__range=(lo, hi))
+        .order_by()
+        .values_list("staff_id", "date", "shift_id")
     )
     for staff_id, date, shift_id in entries:
-        # In the query's order: two shifts of a day starting at the same time are listed in it.
+        # Two shifts of a day are named in (start, code) order by the rules, whatever their order here.
         days = roster[staff_id]
         days[date] = (*days.get(date, ()), shift_id)
     shift_types = ShiftType.objects.in_bulk({shift_id for _s, _d, shift_id in entries})
