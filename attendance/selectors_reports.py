@@ -31,14 +31,11 @@ class Trends:
     departments: list[str]
     rows: list[TrendRow] = field(default_factory=list)
 
-    def series(self, key: str) -> dict[str, list[float]]:
-        """Department → one value per month (0 where there is no row), for the charts."""
+    def series(self, key: str) -> dict[str, list[float | None]]:
+        """Department → one value per month, for the charts: None where the department has no
+        results that month (no data is a gap on the chart, not a month without lateness)."""
         index = {(r.department, r.month): getattr(r, key) for r in self.rows}
-        return {d: [index.get((d, m), 0) for m in self.months] for d in self.departments}
-
-    def totals(self, key: str) -> list[float]:
-        by_month = self.series(key)
-        return [sum(values[i] for values in by_month.values()) for i in range(len(self.months))]
+        return {d: [index.get((d, m)) for m in self.months] for d in self.departments}
 
 
 def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -72,7 +72,6 @@ class AttendanceReportView(LoginRequiredMixin, PermissionRequiredMixin, Template
             departments=departments,
             team=team,
             department=department,
-            totals={key: trends.totals(key) for key in ("late_count", "absences", "missing", "overtime_hours")},
         )
 
 

@@ -1,4 +1,5 @@
-// Trend charts of the attendance report page: one line per department, one point per month.
+// Trend charts of the attendance report page: one line per department, one point per month (straight
+// segments: counts do not pass between months; a month without results is a gap, not a zero).
 (function () {
   const source = document.getElementById("report-chart-data");
   if (!source || typeof Chart === "undefined") return;
@@ -9,7 +10,7 @@
     if (!canvas) return;
     const datasets = Object.entries(series).map(([name, values], i) => ({
       label: name, data: values, borderColor: palette[i % palette.length],
-      backgroundColor: palette[i % palette.length], tension: 0.2,
+      backgroundColor: palette[i % palette.length], tension: 0, spanGaps: false,
     }));
     new Chart(canvas, {
       type: "line",
